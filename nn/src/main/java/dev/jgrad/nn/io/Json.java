@@ -141,8 +141,11 @@ public final class Json {
         return s.length() <= SHOWN ? s : s.substring(0, SHOWN) + "…";
     }
 
-    /** {@code s} as a JSON string literal, cut to a readable length; for messages. */
-    static String quote(String s) {
+    /**
+     * {@code s} as a JSON string literal for error messages: cut to 40 chars (marked by …), with unpaired
+     * surrogates escaped instead of rejected, so it never throws.
+     */
+    public static String quote(String s) {
         String cut = s.length() <= SHOWN ? s : s.substring(0, SHOWN);
         StringBuilder out = new StringBuilder();
         writeString(out, cut, true);
