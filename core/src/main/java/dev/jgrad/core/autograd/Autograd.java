@@ -1,0 +1,137 @@
+package dev.jgrad.core.autograd;
+
+import dev.jgrad.core.ops.Op;
+import dev.jgrad.core.tensor.NdArray;
+import dev.jgrad.core.tensor.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reverse-mode engine: sort the graph topologically, then visit it from the output back to the
+ * leaves, asking each op for the gradients of its inputs and adding them up.
+ *
+ * <pre>
+ *   ∂L/∂L = 1
+ *   for node in reverse topological order:   ∂L/∂input_k += op.backward(∂L/∂node)[k]
+ * </pre>
+ *
+ * Both the sort and the sweep are loops, so graph depth is limited by memory, not by the stack.
+ */
+public final class Autograd {
+    private static final ThreadLocal<boolean[]> GRAD_ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+    private Autograd() {}
+
+    /** Whether ops on this thread record a graph. */
+    public static boolean isGradEnabled() {
+        return GRAD_ENABLED.get()[0];
+    }
+
+    /**
+     * Turns graph recording off until the returned scope closes, as {@code torch.no_grad()}:
+     * {@code try (GradScope ignored = Autograd.noGrad()) { … }}.
+     */
+    public static GradScope noGrad() {
+        boolean[] flag = GRAD_ENABLED.get();
+        boolean previous = flag[0];
+        flag[0] = false;
+        return () -> flag[0] = previous;
+    }
+
+    /** Called by {@link Tensor#result} for each recorded node; a hook point for debugging modes. */
+    public static Tensor recorded(Tensor node) {
+        return node;
+    }
+
+    /**
+     * Backpropagates from {@code root}. With {@code seed == null} the root must be a scalar and the
+     * seed is 1. Unless {@code retainGraph}, the graph is freed afterwards.
+     */
+    public static void backward(Tensor root, NdArray seed, boolean retainGraph) {
+        if (seed == null) {
+            if (root.numel() != 1) {
+                throw new IllegalStateException("backward: output has shape " + root.shape()
+                        + "; call it on a scalar such as a loss, or pass a gradient of that shape");
+            }
+            seed = NdArray.full(root.dtype(), root.shape(), 1);
+        } else if (!seed.shape().equals(root.shape()) || seed.dtype() != root.dtype()) {
+            throw new IllegalArgumentException("backward: gradient " + seed.dtype() + " " + seed.shape()
+                    + " does not match output " + root.dtype() + " " + root.shape());
+        }
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward: the output does not require grad (no input had "
+                    + "requiresGrad(true), or it was computed under noGrad())");
+        }
+        List<Tensor> topo = topologicalOrder(root);
+        Map<Tensor, NdArray> grads = new IdentityHashMap<>();
+        grads.put(root, seed);
+        for (int i = topo.size() - 1; i >= 0; i--) {
+            Tensor node = topo.get(i);
+            NdArray g = grads.remove(node);
+            if (g == null) {
+                continue;
+            }
+            Op op = node.op();
+            if (op == null || node.retainsGrad()) {
+                node.accumulateGrad(g);
+            }
+            if (op == null) {
+                continue;
+            }
+            List<Tensor> inputs = op.inputs();
+            List<NdArray> inputGrads = op.backward(g);
+            for (int k = 0; k < inputs.size(); k++) {
+                Tensor in = inputs.get(k);
+                NdArray gk = inputGrads.get(k);
+                if (!in.requiresGrad() || gk == null) {
+                    continue;
+                }
+                if (!gk.shape().equals(in.shape()) || gk.dtype() != in.dtype()) {
+                    throw new AssertionError(op.name() + ".backward: gradient " + k + " is " + gk.dtype() + " "
+                            + gk.shape() + ", input is " + in.dtype() + " " + in.shape());
+                }
+                NdArray previous = grads.get(in);
+                grads.put(in, previous == null ? gk : previous.add(gk));
+            }
+            if (!retainGraph) {
+                node.freeGraph();
+            }
+        }
+    }
+
+    /** Nodes that require grad, each after all of its inputs; iterative depth-first search. */
+    static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, index of the next input to visit}
+        seen.add(root);
+        stack.push(new Object[] {root, 0});
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor node = (Tensor) frame[0];
+            if (node.op() == null && node.freedOp() != null) {
+                throw new IllegalStateException("backward: the graph through " + node.freedOp() + " " + node.shape()
+                        + " was freed by an earlier backward(); call backward(true) the first time to "
+                        + "backpropagate through it again");
+            }
+            List<Tensor> inputs = node.op() == null ? List.of() : node.op().inputs();
+            int next = (Integer) frame[1];
+            if (next < inputs.size()) {
+                frame[1] = next + 1;
+                Tensor in = inputs.get(next);
+                if (in.requiresGrad() && seen.add(in)) {
+                    stack.push(new Object[] {in, 0});
+                }
+            } else {
+                stack.pop();
+                order.add(node);
+            }
+        }
+        return order;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.jgrad.core.ops;
+
+import dev.jgrad.core.tensor.NdArray;
+import dev.jgrad.core.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Elementwise sum c = a + b.
+ * <pre>
+ *   forward   c = a + b
+ *   backward  ∂L/∂a = g,  ∂L/∂b = g
+ * </pre>
+ * Broadcasting follows NumPy; each gradient is summed back to its input's shape.
+ */
+public record Add(Tensor a, Tensor b) implements Op {
+    public static Tensor apply(Tensor a, Tensor b) {
+        Checks.sameFloatDtype("add", a, b);
+        return Tensor.result(a.value().add(b.value()), new Add(a, b));
+    }
+
+    @Override
+    public List<Tensor> inputs() {
+        return List.of(a, b);
+    }
+
+    @Override
+    public List<NdArray> backward(NdArray g) {
+        return Arrays.asList(g.sumTo(a.shape()), g.sumTo(b.shape()));
+    }
+}

@@ -1,0 +1,28 @@
+package dev.jgrad.core.ops;
+
+import dev.jgrad.core.tensor.DType;
+import dev.jgrad.core.tensor.NdArray;
+import dev.jgrad.core.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Conversion to another float dtype, y = (dtype) x; int32 targets may also be cast, without a gradient.
+ * <pre>
+ *   backward  ∂L/∂x = (x.dtype) g
+ * </pre>
+ */
+public record Cast(Tensor x) implements Op {
+    public static Tensor apply(Tensor x, DType to) {
+        return Tensor.result(x.value().cast(to), new Cast(x));
+    }
+
+    @Override
+    public List<Tensor> inputs() {
+        return List.of(x);
+    }
+
+    @Override
+    public List<NdArray> backward(NdArray g) {
+        return List.of(g.cast(x.dtype()));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.jgrad.core.ops;
+
+import dev.jgrad.core.tensor.NdArray;
+import dev.jgrad.core.tensor.Tensor;
+import java.util.List;
+
+/**
+ * A recorded operation: the edge from a tensor back to the tensors it was computed from. Every
+ * differentiable op of the library is listed here, one record each, forward ({@code apply}), backward
+ * and math side by side.
+ */
+public sealed interface Op
+        permits Abs,
+                Add,
+                Cast,
+                Concat,
+                CrossEntropy,
+                Div,
+                Exp,
+                Expand,
+                Gelu,
+                GeluTanh,
+                IndexSelect,
+                Log,
+                LogSoftmax,
+                MaskedFill,
+                MatMul,
+                Max,
+                Mean,
+                Mul,
+                Narrow,
+                Neg,
+                Permute,
+                Pow,
+                Relu,
+                Reshape,
+                Sigmoid,
+                Silu,
+                Softmax,
+                Sqrt,
+                Sub,
+                Sum,
+                Tanh,
+                Where {
+    /** The differentiable inputs, in the order {@link #backward} returns their gradients. */
+    List<Tensor> inputs();
+
+    /**
+     * Given {@code g = ∂L/∂out}, returns {@code ∂L/∂input} for each input, each of the input's shape
+     * and dtype. An entry may be null when that input does not require a gradient.
+     */
+    List<NdArray> backward(NdArray g);
+
+    /** The op's name as the user calls it, e.g. {@code matmul}, {@code crossEntropy}. */
+    default String name() {
+        String s = getClass().getSimpleName();
+        return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+}
