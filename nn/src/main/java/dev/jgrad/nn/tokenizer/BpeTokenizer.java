@@ -37,8 +37,10 @@ import java.util.regex.Pattern;
  *      merge every occurrence (left to right) of the pair of lowest rank
  * </pre>
  *
- * Merges never cross a pre-token, so step 4 is cached per pre-token string. {@link #encode} encodes the UTF-8 bytes
- * of a string (unpaired surrogates read as U+FFFD), which are one well-formed run.
+ * Merges never cross a pre-token, so step 4 is cached per pre-token string; it runs in O(n log n) for a pre-token
+ * of n bytes (see {@link #bpe}), so even a long run of letters encodes quickly. {@link #encode} encodes the UTF-8
+ * bytes of a string (unpaired surrogates read as U+FFFD), which are one well-formed run. A tokenizer is immutable
+ * apart from its cache, which is concurrent: one instance can encode on several threads.
  *
  * <p><b>Files</b> use GPT-2's format, with bytes written as characters by {@link ByteUnicode}: {@code vocab.json}
  * maps each token's written form to its id, and {@code merges.txt} lists one merge per line as {@code "left right"},
@@ -51,8 +53,8 @@ public final class BpeTokenizer implements Tokenizer {
 
     /**
      * GPT-2's pre-tokenizer: contractions, runs of letters, of digits and of other symbols (each optionally after one
-     * space), and runs of whitespace, where a run followed by a non-space leaves its last space to the next
-     * pre-token. {@code \s} is Unicode's White_Space property, as in the {@code regex} module GPT-2 used.
+     * space), and runs of whitespace, where a run followed by a non-space leaves its last whitespace character to the
+     * next pre-token (so " world" keeps its space). {@code \s} is Unicode's White_Space property, as in the {@code regex} module GPT-2 used.
      */
     public static final Pattern GPT2_PRE_TOKENIZER = Pattern.compile(
             "'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
@@ -67,7 +69,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final Map<String, Integer> idOfBytes = new HashMap<>(); // key(bytes) → id
     private final int[] byteIds = new int[256]; // byte value → id of its single-byte token
     private final List<Merge> merges;
-    private final Map<Long, Integer> rankOf = new HashMap<>(); // pair(left, right) → rank
+    private final Map<Long, Integer> ranks = new HashMap<>(); // pair(left, right) → rank
     private final SpecialTokens specials;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>(); // pre-token → ids
 
@@ -84,7 +86,7 @@ public final class BpeTokenizer implements Tokenizer {
             if (vocab[id].length == 1) byteIds[vocab[id][0] & 0xFF] = id;
         }
         for (int r = 0; r < this.merges.size(); r++)
-            rankOf.putIfAbsent(pair(merges.get(r).left, merges.get(r).right), r);
+            ranks.putIfAbsent(pair(merges.get(r).left, merges.get(r).right), r);
         specials = new SpecialTokens(specialTokens, specialIds);
     }
 
@@ -153,33 +155,113 @@ public final class BpeTokenizer implements Tokenizer {
         return ids;
     }
 
-    /** Step 4: merge the lowest-ranked adjacent pair, everywhere in the piece, until no pair is a merge. */
-    private int[] bpe(byte[] piece) {
-        int[] t = new int[piece.length];
-        for (int i = 0; i < t.length; i++) t[i] = byteIds[piece[i] & 0xFF];
-        int n = t.length;
-        while (n > 1) {
-            int best = Integer.MAX_VALUE;
-            int first = -1;
-            for (int i = 0; i + 1 < n; i++) {
-                Integer r = rankOf.get(pair(t[i], t[i + 1]));
-                if (r != null && r < best) {
-                    best = r;
-                    first = i;
-                }
-            }
-            if (first < 0) break;
-            Merge m = merges.get(best);
-            int w = first;
-            for (int i = first; i < n; ) {
-                if (i + 1 < n && t[i] == m.left && t[i + 1] == m.right) {
-                    t[w++] = m.result;
-                    i += 2;
-                } else t[w++] = t[i++];
-            }
-            n = w;
+    /**
+     * Step 4: while some adjacent pair is a merge, take the pair of lowest rank and merge all its occurrences, left
+     * to right (GPT-2's rule). Done in rounds over a min-heap of (rank, position), so a piece of n bytes costs
+     * O(n log n) rather than a rescan of the piece per merge:
+     *
+     * <pre>
+     *   heap ← (rank(t_i, t_{i+1}), i) for each adjacent pair that is a merge
+     *   repeat: pop the lowest rank R; pop every other entry of rank R too, in order of position; merge each that
+     *           is still current (t_i ← result, unlink its right neighbour); then push the pairs the round created
+     * </pre>
+     *
+     * Symbols live in a linked list over their first byte's position, so positions keep their left-to-right order.
+     * An entry is current when its position is alive, has a right neighbour, and the two tokens there still have
+     * rank R (each rank names one pair). Pushing new pairs only after the round keeps GPT-2's order even for a merges
+     * file that uses a token before the merge that makes it.
+     */
+    int[] bpe(byte[] piece) {
+        int n = piece.length;
+        int[] token = new int[n];
+        int[] next = new int[n];
+        int[] prev = new int[n];
+        boolean[] alive = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            token[i] = byteIds[piece[i] & 0xFF];
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
+            alive[i] = true;
         }
-        return Arrays.copyOf(t, n);
+        LongHeap heap = new LongHeap(n);
+        for (int i = 0; i + 1 < n; i++) push(heap, token, i, i + 1);
+        IntList touched = new IntList(8);
+        while (heap.size() > 0) {
+            int rank = (int) (heap.peek() >>> 32);
+            while (heap.size() > 0 && (int) (heap.peek() >>> 32) == rank) {
+                int i = (int) heap.pop();
+                if (!alive[i] || next[i] < 0 || rankOf(token[i], token[next[i]]) != rank) continue; // stale
+                int j = next[i];
+                token[i] = merges.get(rank).result;
+                alive[j] = false;
+                next[i] = next[j];
+                if (next[j] >= 0) prev[next[j]] = i;
+                touched.add(i);
+            }
+            for (int k = 0; k < touched.size(); k++) {
+                int i = touched.get(k);
+                if (!alive[i]) continue;
+                if (prev[i] >= 0) push(heap, token, prev[i], i);
+                if (next[i] >= 0) push(heap, token, i, next[i]);
+            }
+            touched.clear();
+        }
+        IntList out = new IntList(n);
+        for (int i = 0; i >= 0 && i < n; i = next[i]) out.add(token[i]); // position 0 is never unlinked
+        return out.toArray();
+    }
+
+    private void push(LongHeap heap, int[] token, int i, int j) {
+        int r = rankOf(token[i], token[j]);
+        if (r >= 0) heap.push(((long) r << 32) | i);
+    }
+
+    private int rankOf(int left, int right) {
+        Integer r = ranks.get(pair(left, right));
+        return r == null ? -1 : r;
+    }
+
+    /** A binary min-heap of longs. */
+    private static final class LongHeap {
+        private long[] a;
+        private int size;
+
+        LongHeap(int capacity) {
+            a = new long[Math.max(capacity, 4)];
+        }
+
+        int size() {
+            return size;
+        }
+
+        long peek() {
+            return a[0];
+        }
+
+        void push(long x) {
+            if (size == a.length) a = Arrays.copyOf(a, 2 * size);
+            int i = size++;
+            while (i > 0 && a[(i - 1) / 2] > x) {
+                a[i] = a[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            a[i] = x;
+        }
+
+        long pop() {
+            long top = a[0];
+            long x = a[--size];
+            int i = 0;
+            while (2 * i + 1 < size) {
+                int c = 2 * i + 1;
+                if (c + 1 < size && a[c + 1] < a[c]) c++;
+                if (a[c] >= x) break;
+                a[i] = a[c];
+                i = c;
+            }
+            a[i] = x;
+            return top;
+        }
     }
 
     @Override

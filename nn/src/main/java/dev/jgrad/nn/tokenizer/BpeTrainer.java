@@ -47,7 +47,7 @@ final class BpeTrainer {
     private record Candidate(long count, int left, int right) {}
 
     static BpeTokenizer train(String text, int vocabSize, List<String> specialTokens) {
-        BpeTrainer.Counts counts = new Counts(specialTokens, vocabSize);
+        Counts counts = new Counts(specialTokens, vocabSize);
         counts.addText(Utf8.withoutLoneSurrogates(text));
         return counts.train();
     }

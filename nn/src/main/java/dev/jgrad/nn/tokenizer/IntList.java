@@ -30,6 +30,10 @@ final class IntList {
         return items[i];
     }
 
+    void clear() {
+        size = 0;
+    }
+
     int[] toArray() {
         return Arrays.copyOf(items, size);
     }

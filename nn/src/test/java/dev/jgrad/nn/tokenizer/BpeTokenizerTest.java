@@ -262,6 +262,69 @@ class BpeTokenizerTest {
         assertArrayEquals(t.encode("€"), t.encodeBytes(utf8("€")));
     }
 
+    /**
+     * GPT-2's merge rule as its encoder writes it: find the adjacent pair of lowest rank, rebuild the piece merging
+     * every occurrence left to right, repeat. A rescan per merge: the plain reference for the heap in bpe().
+     */
+    private static int[] scanBpe(BpeTokenizer t, byte[] piece) {
+        Map<List<Integer>, Integer> rank = new HashMap<>();
+        for (int r = 0; r < t.merges().size(); r++)
+            rank.putIfAbsent(List.of(t.merges().get(r).left(), t.merges().get(r).right()), r);
+        List<Integer> w = new ArrayList<>();
+        for (byte b : piece) w.add(byteId(t, b & 0xFF));
+        while (true) {
+            int best = Integer.MAX_VALUE;
+            for (int i = 0; i + 1 < w.size(); i++)
+                best = Math.min(best, rank.getOrDefault(List.of(w.get(i), w.get(i + 1)), Integer.MAX_VALUE));
+            if (best == Integer.MAX_VALUE) break;
+            BpeTokenizer.Merge m = t.merges().get(best);
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < w.size(); i++) {
+                if (i + 1 < w.size() && w.get(i) == m.left() && w.get(i + 1) == m.right()) {
+                    out.add(m.result());
+                    i++;
+                } else out.add(w.get(i));
+            }
+            w = out;
+        }
+        return w.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Test
+    void mergingByHeapMatchesMergingByRescan() {
+        byte[] text = utf8(corpus().replace(EOT, ""));
+        qt().withExamples(150)
+                .forAll(integers().between(0, text.length - 1), integers().between(0, 300))
+                .checkAssert((from, length) -> {
+                    byte[] piece = java.util.Arrays.copyOfRange(text, from, Math.min(text.length, from + length));
+                    assertArrayEquals(scanBpe(TRAINED, piece), TRAINED.bpe(piece));
+                });
+        qt().forAll(TokenizerGens.rawBytes())
+                .checkAssert(piece -> assertArrayEquals(scanBpe(TRAINED, piece), TRAINED.bpe(piece)));
+    }
+
+    @Test
+    void eachRoundMergesEveryOccurrenceBeforeLaterPairsAreConsidered(@TempDir Path dir) throws IOException {
+        // rank 0 merges "ab a", whose "ab" only rank 1 makes. "abab": (a, b) is the only pair of any rank, so
+        // all of its occurrences merge first → [ab, ab]; "ab ab" is no merge, so that is the result.
+        Files.writeString(dir.resolve("vocab.json"), Json.write(byteVocab("ab", "aba")));
+        Files.writeString(dir.resolve("merges.txt"), "ab a\na b\n");
+        BpeTokenizer t = BpeTokenizer.load(dir.resolve("vocab.json"), dir.resolve("merges.txt"), List.of());
+        assertArrayEquals(new int[] {256, 256}, t.encode("abab"));
+        assertArrayEquals(scanBpe(t, utf8("abab")), t.encode("abab"));
+        // "aba" → [ab, a] (rank 1) → [aba] (rank 0, next round)
+        assertArrayEquals(new int[] {257}, t.encode("aba"));
+    }
+
+    @Test
+    void aLongPreTokenEncodesLikeItsRescan() {
+        StringBuilder sb = new StringBuilder();
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) sb.append("thequickbrownfox".charAt(rnd.nextInt(16)));
+        byte[] piece = utf8(sb.toString());
+        assertArrayEquals(scanBpe(TRAINED, piece), TRAINED.encode(sb.toString()));
+    }
+
     @Test
     void overlappingSpecialTokensPreferTheLongest() throws IOException {
         BpeTokenizer t = BpeTokenizer.train(corpus(), 300, List.of(EOT, EOT + EOT));
