@@ -1,10 +1,13 @@
 package dev.jgrad.core.ops;
 
+import dev.jgrad.core.kernels.Parallel;
+import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
 import dev.jgrad.core.tensor.Shape;
 import dev.jgrad.core.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Cross-entropy of logits against integer class targets, fused with the softmax into one node.
@@ -19,7 +22,8 @@ import java.util.List;
  *
  * <p>Why {@code p − onehot}: {@code loss_r = −log p_r[t]} with {@code p = softmax(z_r)}, so
  * {@code ∂loss/∂p_b = −[b = t] / p_t}, and the softmax Jacobian is {@code ∂p_b/∂z_a = p_b([a = b] − p_a)}.
- * Contracting the two, {@code ∂loss/∂z_a = −(1/p_t) · p_t([a = t] − p_a) = p_a − [a = t]}.
+ * Contracting the two, {@code ∂loss/∂z_a = −(1/p_t) · p_t([a = t] − p_a) = p_a − [a = t]}. For SUM drop
+ * the {@code 1/N}; for NONE the incoming {@code g} has one entry {@code g_r} per row.
  *
  * <p>Why subtract {@code m}: {@code log Σ exp(z − m) + m = log Σ exp(z)} exactly, but the shifted
  * exponents are all ≤ 0, so nothing overflows (logits of 1e4 would make {@code exp} infinite) and the
@@ -27,7 +31,14 @@ import java.util.List;
  *
  * <p>Only {@code lse} (one number per row) is kept for backward; the probabilities are recomputed row
  * by row straight into the gradient, never stored as a second N×V array. Rows whose target equals
- * {@code ignoreIndex} contribute 0 and are left out of N; if every row is ignored, MEAN gives 0.
+ * {@code ignoreIndex} contribute 0 and are left out of N; if every row is ignored, MEAN gives 0 with
+ * a zero gradient (PyTorch gives 0/0 = NaN; a batch of pure padding should not poison a training step).
+ *
+ * <p>Kernel: forward reads each row twice (max, then Σ exp), backward writes each row once. Both loop
+ * over the flat {@code float[]}/{@code double[]}; float32 logits are widened and {@code exp}, the sums
+ * and {@code lse} are computed in double, then rounded once to float. Rows are independent, so large
+ * inputs are split by rows across {@link Parallel}'s threads; the per-row losses go to a
+ * {@code double[]} summed afterwards in row order, so the result does not depend on the thread count.
  */
 public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction reduction, int ignoreIndex, int count)
         implements Op {
@@ -41,12 +52,23 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
     /** PyTorch's default {@code ignore_index}. */
     public static final int DEFAULT_IGNORE_INDEX = -100;
 
+    /** Elements per parallel chunk: about 0.1 ms of {@code exp}, so a chunk outweighs its hand-off. */
+    private static final int GRAIN_ELEMENTS = 1 << 15;
+
     /** Mean cross-entropy, no ignored index. */
     public static Tensor apply(Tensor logits, Tensor targets) {
         return apply(logits, targets, Reduction.MEAN, DEFAULT_IGNORE_INDEX);
     }
 
+    /**
+     * Cross-entropy with PyTorch's {@code reduction} and {@code ignore_index}.
+     *
+     * @throws IllegalArgumentException if logits are not float or have no class dim, targets are not
+     *     int32 or not of the logits' leading shape, or a target is outside {@code [0, V)} and is not
+     *     {@code ignoreIndex}
+     */
     public static Tensor apply(Tensor logits, Tensor targets, Reduction reduction, int ignoreIndex) {
+        Objects.requireNonNull(reduction, "crossEntropy: reduction");
         Checks.floating("crossEntropy", logits);
         if (logits.rank() == 0 || logits.dim(-1) == 0) {
             throw new IllegalArgumentException(
@@ -58,7 +80,7 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
             throw new IllegalArgumentException("crossEntropy: targets " + targets.shape()
                     + " must have the leading shape " + lead + " of logits " + logits.shape());
         }
-        int[] t = targets.value().ints();
+        int[] t = targets.value().ints().clone();
         int classes = logits.dim(-1);
         int count = 0;
         for (int r = 0; r < t.length; r++) {
@@ -66,48 +88,78 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
                 continue;
             }
             if (t[r] < 0 || t[r] >= classes) {
-                throw new IllegalArgumentException("crossEntropy: target " + t[r] + " at row " + r + " is outside [0, "
-                        + classes + ") for logits " + logits.shape());
+                throw new IllegalArgumentException("crossEntropy: target " + t[r] + position(lead, r)
+                        + " is outside [0, " + classes + ") for logits " + logits.shape());
             }
             count++;
         }
         NdArray z = logits.value();
         double[] lse = new double[t.length];
-        NdArray losses = NdArray.zeros(z.dtype(), lead);
-        double total = 0;
-        for (int r = 0; r < t.length; r++) {
-            if (t[r] != ignoreIndex) {
-                lse[r] = logSumExp(z, r * classes, classes);
-                double loss = lse[r] - z.get(r * classes + t[r]);
-                losses.set(r, loss);
+        double[] losses = new double[t.length];
+        Parallel.forRange(t.length, grain(classes), (from, to) -> {
+            if (z.dtype() == DType.FLOAT32) {
+                forwardRows(z.floats(), t, ignoreIndex, classes, lse, losses, from, to);
+            } else {
+                forwardRows(z.doubles(), t, ignoreIndex, classes, lse, losses, from, to);
+            }
+        });
+        NdArray out;
+        if (reduction == Reduction.NONE) {
+            out = NdArray.zeros(z.dtype(), lead);
+            for (int r = 0; r < losses.length; r++) {
+                out.set(r, losses[r]);
+            }
+        } else {
+            double total = 0;
+            for (double loss : losses) { // in row order, whatever thread computed each row
                 total += loss;
             }
+            double l = reduction == Reduction.SUM ? total : count == 0 ? 0 : total / count;
+            out = NdArray.scalar(z.dtype(), l);
         }
-        NdArray out;
-        switch (reduction) {
-            case NONE:
-                out = losses;
-                break;
-            case SUM:
-                out = NdArray.scalar(z.dtype(), total);
-                break;
-            default:
-                out = NdArray.scalar(z.dtype(), count == 0 ? 0 : total / count);
-        }
-        return Tensor.result(out, new CrossEntropy(logits, t.clone(), lse, reduction, ignoreIndex, count));
+        return Tensor.result(out, new CrossEntropy(logits, t, lse, reduction, ignoreIndex, count));
     }
 
-    /** {@code m + log Σ exp(z − m)} over one row, in double. */
-    private static double logSumExp(NdArray z, int from, int n) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (int a = 0; a < n; a++) {
-            m = Math.max(m, z.get(from + a));
+    private static void forwardRows(
+            float[] z, int[] t, int ignoreIndex, int v, double[] lse, double[] losses, int from, int to) {
+        for (int r = from; r < to; r++) {
+            if (t[r] == ignoreIndex) {
+                continue;
+            }
+            int o = r * v;
+            float m = Float.NEGATIVE_INFINITY;
+            for (int a = 0; a < v; a++) {
+                m = Math.max(m, z[o + a]);
+            }
+            double s = 0;
+            for (int a = 0; a < v; a++) {
+                s += Math.exp((double) z[o + a] - m);
+            }
+            double logS = Math.log(s);
+            lse[r] = m + logS;
+            losses[r] = ((double) m - z[o + t[r]]) + logS; // m − z_t first: exact, even when m ≈ ±1e4
         }
-        double s = 0;
-        for (int a = 0; a < n; a++) {
-            s += Math.exp(z.get(from + a) - m);
+    }
+
+    private static void forwardRows(
+            double[] z, int[] t, int ignoreIndex, int v, double[] lse, double[] losses, int from, int to) {
+        for (int r = from; r < to; r++) {
+            if (t[r] == ignoreIndex) {
+                continue;
+            }
+            int o = r * v;
+            double m = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < v; a++) {
+                m = Math.max(m, z[o + a]);
+            }
+            double s = 0;
+            for (int a = 0; a < v; a++) {
+                s += Math.exp(z[o + a] - m);
+            }
+            double logS = Math.log(s);
+            lse[r] = m + logS;
+            losses[r] = (m - z[o + t[r]]) + logS;
         }
-        return m + Math.log(s);
     }
 
     @Override
@@ -120,20 +172,72 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
         NdArray z = logits.value();
         NdArray dz = z.zerosLike();
         int classes = z.shape().dim(-1);
+        double[] scale = new double[targets.length]; // g (· 1/N) per row; 0 for ignored rows
         for (int r = 0; r < targets.length; r++) {
+            if (targets[r] != ignoreIndex) {
+                double gr = reduction == Reduction.NONE ? g.get(r) : g.item();
+                scale[r] = reduction == Reduction.MEAN ? gr / count : gr;
+            }
+        }
+        Parallel.forRange(targets.length, grain(classes), (from, to) -> {
+            if (z.dtype() == DType.FLOAT32) {
+                backwardRows(z.floats(), dz.floats(), scale, from, to, classes);
+            } else {
+                backwardRows(z.doubles(), dz.doubles(), scale, from, to, classes);
+            }
+        });
+        return List.of(dz);
+    }
+
+    private void backwardRows(float[] z, float[] dz, double[] scale, int from, int to, int v) {
+        for (int r = from; r < to; r++) {
+            if (targets[r] == ignoreIndex) {
+                continue; // dz row stays 0
+            }
+            int o = r * v;
+            double s = scale[r];
+            double l = lse[r];
+            for (int a = 0; a < v; a++) {
+                dz[o + a] = (float) (s * Math.exp((double) z[o + a] - l)); // g · p / N
+            }
+            int i = o + targets[r];
+            dz[i] = (float) (s * (Math.exp((double) z[i] - l) - 1)); // g · (p_t − 1) / N, rounded once
+        }
+    }
+
+    private void backwardRows(double[] z, double[] dz, double[] scale, int from, int to, int v) {
+        for (int r = from; r < to; r++) {
             if (targets[r] == ignoreIndex) {
                 continue;
             }
-            double scale = reduction == Reduction.NONE ? g.get(r) : g.item();
-            if (reduction == Reduction.MEAN) {
-                scale /= count;
+            int o = r * v;
+            double s = scale[r];
+            double l = lse[r];
+            for (int a = 0; a < v; a++) {
+                dz[o + a] = s * Math.exp(z[o + a] - l);
             }
-            int o = r * classes;
-            for (int a = 0; a < classes; a++) {
-                dz.set(o + a, scale * Math.exp(z.get(o + a) - lse[r])); // g · p / N
-            }
-            dz.set(o + targets[r], dz.get(o + targets[r]) - scale); // − g · onehot / N
+            int i = o + targets[r];
+            dz[i] = s * (Math.exp(z[i] - l) - 1);
         }
-        return List.of(dz);
+    }
+
+    private static int grain(int classes) {
+        return Math.max(1, GRAIN_ELEMENTS / classes);
+    }
+
+    /** " at row 3" or " at position [1, 2]" for flat index {@code r} of the targets' shape. */
+    private static String position(Shape lead, int r) {
+        if (lead.rank() == 0) {
+            return "";
+        }
+        if (lead.rank() == 1) {
+            return " at row " + r;
+        }
+        int[] index = new int[lead.rank()];
+        for (int i = lead.rank() - 1, rest = r; i >= 0; i--) {
+            index[i] = rest % lead.dim(i);
+            rest /= lead.dim(i);
+        }
+        return " at position " + Arrays.toString(index);
     }
 }
