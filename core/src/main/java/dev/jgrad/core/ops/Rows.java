@@ -1,5 +1,6 @@
 package dev.jgrad.core.ops;
 
+import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
 
 /** Row kernels over the last dim: max-shifted softmax and log-softmax. */
@@ -33,23 +34,34 @@ final class Rows {
         NdArray y = x.zerosLike();
         int n = x.shape().rank() == 0 ? 1 : x.shape().dim(-1);
         int rows = n == 0 ? 0 : x.size() / n;
-        for (int r = 0; r < rows; r++) {
-            int o = r * n;
-            double m = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) {
-                m = Math.max(m, x.get(o + j));
+        if (x.dtype() == DType.FLOAT32) {
+            float[] in = x.floats();
+            float[] out = y.floats();
+            for (int o = 0; o < rows * n; o += n) {
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) m = Math.max(m, in[o + j]);
+                if (m == Float.NEGATIVE_INFINITY) m = 0; // an all −∞ row gives NaN, as in PyTorch
+                double s = 0;
+                for (int j = 0; j < n; j++) s += Math.exp(in[o + j] - m);
+                if (log) {
+                    float shift = (float) (m + Math.log(s));
+                    for (int j = 0; j < n; j++) out[o + j] = in[o + j] - shift;
+                } else {
+                    double inv = 1 / s;
+                    for (int j = 0; j < n; j++) out[o + j] = (float) (Math.exp(in[o + j] - m) * inv);
+                }
             }
-            if (m == Double.NEGATIVE_INFINITY) {
-                m = 0; // an all −∞ row gives NaN as in PyTorch, not an exception
-            }
-            double s = 0;
-            for (int j = 0; j < n; j++) {
-                s += Math.exp(x.get(o + j) - m);
-            }
-            double logS = Math.log(s);
-            for (int j = 0; j < n; j++) {
-                double shifted = x.get(o + j) - m;
-                y.set(o + j, log ? shifted - logS : Math.exp(shifted) / s);
+        } else {
+            double[] in = x.doubles();
+            double[] out = y.doubles();
+            for (int o = 0; o < rows * n; o += n) {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) m = Math.max(m, in[o + j]);
+                if (m == Double.NEGATIVE_INFINITY) m = 0;
+                double s = 0;
+                for (int j = 0; j < n; j++) s += Math.exp(in[o + j] - m);
+                double logS = Math.log(s);
+                for (int j = 0; j < n; j++) out[o + j] = log ? in[o + j] - m - logS : Math.exp(in[o + j] - m) / s;
             }
         }
         return y;

@@ -193,11 +193,7 @@ public final class NdArray {
         }
         NdArray out = zeros(dtype, to);
         int[] s = Strided.broadcastStrides(shape, to);
-        Strided.forEachRow(to, s, s, (o, a, sa, b2, sb, n) -> {
-            for (int j = 0; j < n; j++) {
-                out.set(o + j, get(a + j * sa));
-            }
-        });
+        Strided.forEachRow(to, s, s, (o, a, sa, b2, sb, n) -> out.copyRow(this, a, sa, o, n));
         return out;
     }
 
