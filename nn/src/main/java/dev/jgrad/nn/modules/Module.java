@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A piece of a model that owns parameters and sub-modules, as {@code torch.nn.Module}. Names are
@@ -31,6 +32,70 @@ public abstract class Module {
         value.requiresGrad(true);
         params.put(name, value);
         return value;
+    }
+
+    /**
+     * This module's own parameter {@code name} as forward should use it: the registered tensor, or its
+     * stand-in while {@link #functionalCall} runs. Subclasses read their weights through this (not through a
+     * field) so that a functional call reaches them.
+     */
+    protected Tensor parameter(String name) {
+        Tensor t = params.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("module: " + getClass().getSimpleName() + " has no parameter \"" + name
+                    + "\" (it has " + params.keySet() + ")");
+        }
+        return t;
+    }
+
+    /**
+     * Runs {@code body} with the parameters named in {@code replacements} (dotted names, as in
+     * {@link #namedParameters()}) replaced by the given tensors, then puts the originals back even if
+     * {@code body} throws, as {@code torch.func.functional_call}. The model's output then becomes a function of
+     * those tensors: gradients flow to them, not to the parameters. A replacement must have the parameter's
+     * shape; it need not be a leaf. Not thread-safe: other threads using this module meanwhile see the
+     * replacements.
+     *
+     * <p>This is how gradient checks reach a module's weights: {@code GradCheck} hands its function fresh copies
+     * of its inputs, and the function runs the module on them through this call.
+     */
+    public <T> T functionalCall(Map<String, Tensor> replacements, Supplier<T> body) {
+        Map<String, Tensor> own = namedParameters();
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : replacements.entrySet()) {
+            Tensor p = own.get(e.getKey());
+            if (p == null) {
+                unknown.add(e.getKey());
+            } else if (!p.shape().equals(e.getValue().shape())) {
+                throw new IllegalArgumentException("functionalCall: \"" + e.getKey() + "\" is " + p.shape()
+                        + " in the model, the replacement is " + e.getValue().shape());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "functionalCall: no parameters named " + unknown + "; the model has " + own.keySet());
+        }
+        List<Runnable> restore = new ArrayList<>();
+        try {
+            for (Map.Entry<String, Tensor> e : replacements.entrySet()) {
+                String name = e.getKey();
+                Module owner = this;
+                int dot;
+                while ((dot = name.indexOf('.')) >= 0) {
+                    owner = owner.children.get(name.substring(0, dot));
+                    name = name.substring(dot + 1);
+                }
+                Map<String, Tensor> ownerParams = owner.params;
+                String local = name;
+                Tensor original = ownerParams.put(local, e.getValue());
+                restore.add(() -> ownerParams.put(local, original));
+            }
+            return body.get();
+        } finally {
+            for (int i = restore.size() - 1; i >= 0; i--) {
+                restore.get(i).run();
+            }
+        }
     }
 
     /** Registers a sub-module under {@code name}; returns it. */

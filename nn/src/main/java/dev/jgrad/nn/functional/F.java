@@ -1,0 +1,224 @@
+package dev.jgrad.nn.functional;
+
+import dev.jgrad.core.tensor.DType;
+import dev.jgrad.core.tensor.NdArray;
+import dev.jgrad.core.tensor.Shape;
+import dev.jgrad.core.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Stateless layer functions, as {@code torch.nn.functional}: each takes its weights as arguments and is
+ * a few differentiable core ops, so autograd gives every backward. The modules in
+ * {@code dev.jgrad.nn.modules} hold the weights and call these.
+ */
+public final class F {
+    private F() {}
+
+    /**
+     * Affine map on the last dim, as {@code F.linear}.
+     * <pre>
+     *   shapes   x [..., in],  weight [out, in],  bias [out] or null  →  y [..., out]
+     *   forward  y = x · weightᵀ (+ bias)
+     * </pre>
+     * The leading dims are flattened into one so the product is a single matrix multiply.
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        if (weight.rank() != 2) {
+            throw new IllegalArgumentException("linear: weight must be [out, in], got " + weight.shape());
+        }
+        int in = weight.dim(1);
+        if (x.rank() == 0 || x.dim(-1) != in) {
+            throw new IllegalArgumentException("linear: input " + x.shape() + " must end in " + in
+                    + " features to match weight " + weight.shape());
+        }
+        if (bias != null && !bias.shape().equals(Shape.of(weight.dim(0)))) {
+            throw new IllegalArgumentException(
+                    "linear: bias " + bias.shape() + " must be [" + weight.dim(0) + "] for weight " + weight.shape());
+        }
+        int[] lead = Arrays.copyOf(x.shape().dims(), x.rank() - 1);
+        int rows = Shape.of(lead).size();
+        Tensor y = x.reshape(rows, in).matmul(weight.T());
+        if (bias != null) {
+            y = y.add(bias);
+        }
+        int[] out = Arrays.copyOf(lead, lead.length + 1);
+        out[lead.length] = weight.dim(0);
+        return y.reshape(out);
+    }
+
+    /**
+     * Row lookup, as {@code F.embedding}: {@code y[..., :] = weight[ids[...], :]}.
+     * <pre>
+     *   shapes    ids int32 [...] with 0 ≤ id &lt; num,  weight [num, dim]  →  y [..., dim]
+     *   backward  ∂L/∂weight[r] = Σ over positions p with ids[p] = r of g[p]   (repeated ids add up)
+     * </pre>
+     */
+    public static Tensor embedding(Tensor ids, Tensor weight) {
+        if (ids.dtype() != DType.INT32) {
+            throw new IllegalArgumentException("embedding: ids must be int32, got " + ids.dtype() + " " + ids.shape());
+        }
+        if (weight.rank() != 2) {
+            throw new IllegalArgumentException("embedding: weight must be [num, dim], got " + weight.shape());
+        }
+        int[] v = ids.value().ints();
+        for (int p = 0; p < v.length; p++) {
+            if (v[p] < 0 || v[p] >= weight.dim(0)) {
+                throw new IllegalArgumentException("embedding: id " + v[p] + " at flat position " + p + " of ids "
+                        + ids.shape() + " is outside [0, " + weight.dim(0) + ") for weight " + weight.shape());
+            }
+        }
+        return weight.embedding(ids);
+    }
+
+    /**
+     * Root-mean-square normalization over the last dim (Zhang and Sennrich, 2019), as CS336's RMSNorm.
+     * <pre>
+     *   shapes   x [..., d],  weight [d]  →  y [..., d]
+     *   forward  y = x / sqrt(mean(x², last dim) + eps) ⊙ weight
+     * </pre>
+     * Computed in x's dtype (CS336 upcasts to float32; float32 is our smallest float type).
+     */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        checkNormWeight("rmsNorm", x, weight);
+        Tensor rms = x.mul(x).mean(-1, true).add(eps).sqrt();
+        return x.div(rms).mul(weight);
+    }
+
+    /**
+     * Layer normalization over the last dim, as {@code F.layer_norm} with one normalized dim.
+     * <pre>
+     *   shapes   x [..., d],  weight [d],  bias [d]  →  y [..., d]
+     *   forward  μ = mean(x),  σ² = mean((x − μ)²)   (biased, dividing by d)
+     *            y = (x − μ) / sqrt(σ² + eps) ⊙ weight + bias
+     * </pre>
+     */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        checkNormWeight("layerNorm", x, weight);
+        if (bias != null) {
+            checkNormWeight("layerNorm", x, bias);
+        }
+        Tensor centered = x.sub(x.mean(-1, true));
+        Tensor std = centered.mul(centered).mean(-1, true).add(eps).sqrt();
+        Tensor y = centered.div(std).mul(weight);
+        return bias == null ? y : y.add(bias);
+    }
+
+    private static void checkNormWeight(String op, Tensor x, Tensor w) {
+        if (x.rank() == 0 || !w.shape().equals(Shape.of(x.dim(-1)))) {
+            throw new IllegalArgumentException(op + ": input " + x.shape() + " and weight " + w.shape()
+                    + " disagree; the weight must be [d] for an input [..., d]");
+        }
+    }
+
+    /**
+     * The gated feed-forward network of Shazeer (2020), as CS336's SwiGLU.
+     * <pre>
+     *   shapes   x [..., d_model],  w1, w3 [d_ff, d_model],  w2 [d_model, d_ff]  →  y [..., d_model]
+     *   forward  y = w2 · (silu(w1 · x) ⊙ (w3 · x)),   silu(a) = a · σ(a)
+     * </pre>
+     */
+    public static Tensor swiglu(Tensor x, Tensor w1, Tensor w2, Tensor w3) {
+        return linear(linear(x, w1, null).silu().mul(linear(x, w3, null)), w2, null);
+    }
+
+    /**
+     * Rotary position embedding (Su et al., 2021) on interleaved pairs, given the angles' cosines and sines.
+     * <pre>
+     *   shapes   x [..., seq, d],  cos, sin [..., seq, d/2] (leading dims broadcast with x's)  →  y [..., seq, d]
+     *   forward  (y[2j], y[2j+1]) = (x[2j]·cos_j − x[2j+1]·sin_j,  x[2j]·sin_j + x[2j+1]·cos_j)
+     * </pre>
+     * Built from differentiable ops: view x as [..., d/2, 2], take the even and odd columns, combine them
+     * with cos and sin, and join the two results back into pairs.
+     */
+    public static Tensor rope(Tensor x, Tensor cos, Tensor sin) {
+        int d = x.rank() == 0 ? 0 : x.dim(-1);
+        if (d % 2 != 0 || x.rank() < 2) {
+            throw new IllegalArgumentException("rope: input must be [..., seq, d] with d even, got " + x.shape());
+        }
+        if (!cos.shape().equals(sin.shape()) || cos.rank() == 0 || cos.dim(-1) != d / 2) {
+            throw new IllegalArgumentException("rope: cos " + cos.shape() + " and sin " + sin.shape()
+                    + " must both be [..., seq, " + d / 2 + "] for input " + x.shape());
+        }
+        int[] pairs = Arrays.copyOf(x.shape().dims(), x.rank() + 1);
+        pairs[x.rank() - 1] = d / 2;
+        pairs[x.rank()] = 2;
+        Tensor xp = x.reshape(pairs);
+        Tensor even = xp.narrow(-1, 0, 1);
+        Tensor odd = xp.narrow(-1, 1, 1);
+        Tensor c = cos.unsqueeze(-1);
+        Tensor s = sin.unsqueeze(-1);
+        Tensor yEven = even.mul(c).sub(odd.mul(s));
+        Tensor yOdd = even.mul(s).add(odd.mul(c));
+        Tensor y = Tensor.concat(List.of(yEven, yOdd), -1);
+        int[] outShape = Arrays.copyOf(y.shape().dims(), y.rank() - 1);
+        outShape[outShape.length - 1] = d;
+        return y.reshape(outShape);
+    }
+
+    /** An int32 [t, t] mask, 1 where key j lies after query i (j &gt; i): the entries causal attention hides. */
+    public static Tensor causalMask(int t) {
+        int[] m = new int[t * t];
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                m[i * t + j] = 1;
+            }
+        }
+        return Tensor.of(NdArray.wrap(m, Shape.of(t, t)));
+    }
+
+    /**
+     * Softmax attention, as {@code F.scaled_dot_product_attention}.
+     * <pre>
+     *   shapes   q [..., n, d_k],  k [..., m, d_k],  v [..., m, d_v],  mask int32 broadcasting to [..., n, m]
+     *            or null  →  y [..., n, d_v]
+     *   forward  s = q · kᵀ / sqrt(d_k),   s[i, j] = −∞ where mask[i, j] ≠ 0
+     *            y = softmax(s, over j) · v
+     * </pre>
+     * A row whose keys are all masked would divide 0 by 0; a causal mask always leaves the diagonal open.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        if (q.rank() < 2 || k.rank() < 2 || v.rank() < 2 || q.dim(-1) != k.dim(-1) || k.dim(-2) != v.dim(-2)) {
+            throw new IllegalArgumentException("scaledDotProductAttention: q " + q.shape() + ", k " + k.shape() + ", v "
+                    + v.shape() + " must be [..., n, d_k], [..., m, d_k], [..., m, d_v]");
+        }
+        Tensor scores = q.matmul(k.transpose(-2, -1)).div(Math.sqrt(q.dim(-1)));
+        if (mask != null) {
+            scores = scores.maskedFill(mask, Double.NEGATIVE_INFINITY);
+        }
+        return scores.softmax(-1).matmul(v);
+    }
+
+    /** {@code max(x, 0)}. */
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
+    /** {@code x · σ(x)}. */
+    public static Tensor silu(Tensor x) {
+        return x.silu();
+    }
+
+    /** GELU, exact form {@code x · Φ(x)}. */
+    public static Tensor gelu(Tensor x) {
+        return x.gelu();
+    }
+
+    /** GELU, tanh approximation, as {@code F.gelu(x, approximate="tanh")} and GPT-2. */
+    public static Tensor geluTanh(Tensor x) {
+        return x.geluTanh();
+    }
+
+    public static Tensor softmax(Tensor x, int dim) {
+        return x.softmax(dim);
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return x.logSoftmax(dim);
+    }
+
+    /** Mean cross-entropy of logits [..., V] against int32 targets [...]. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return logits.crossEntropy(targets);
+    }
+}
