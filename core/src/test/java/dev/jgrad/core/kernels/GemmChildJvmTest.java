@@ -1,0 +1,82 @@
+package dev.jgrad.core.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Backend selection in fresh JVMs: a plain {@code java -cp} run, without {@code --add-modules
+ * jdk.incubator.vector}, must work and fall back to EJML; with the module, {@code jgrad.gemm=ejml}
+ * still chooses EJML. The child's checksum must equal the same products computed here on the same
+ * backend, bit for bit.
+ */
+class GemmChildJvmTest {
+
+    private static Map<String, String> runChild(List<String> jvmArgs) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(GemmChildMain.class.getName());
+        Path err = Files.createTempFile("gemm-child", ".err");
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            process.getOutputStream().close();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail("child JVM " + command + " did not finish in 60 s");
+            }
+            if (process.exitValue() != 0) {
+                fail("child JVM " + command + " exited with " + process.exitValue() + ":\n" + out
+                        + Files.readString(err));
+            }
+            Map<String, String> values = new HashMap<>();
+            for (String line : out.split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    values.put(line.substring(0, eq), line.substring(eq + 1).trim());
+                }
+            }
+            return values;
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static String checksumHere(String backendName) {
+        SgemmBackend backend = Gemm.backend(backendName);
+        long h = GemmChildMain.checksum((transA, transB, m, n, k, a, b, c) -> Gemm.sgemmBatched(
+                "sgemm", backend, Parallel.threads(), 1, transA, transB, m, n, k, a, 0, 0, b, 0, 0, c, 0, 0, true));
+        return Long.toHexString(h);
+    }
+
+    @Test
+    void plainJavaWithoutTheIncubatorModuleFallsBackToEjml() throws Exception {
+        Map<String, String> child = runChild(List.of());
+        assertEquals("ejml", child.get("backend"), child.toString());
+        assertEquals(checksumHere("ejml"), child.get("checksum"));
+    }
+
+    @Test
+    void thePropertyOverridesTheModule() throws Exception {
+        // With the module present the default is the vector kernel (checked in GemmTest, in process).
+        Map<String, String> ejml = runChild(List.of("--add-modules=jdk.incubator.vector", "-Djgrad.gemm=ejml"));
+        assertEquals("ejml", ejml.get("backend"), ejml.toString());
+        assertEquals(checksumHere("ejml"), ejml.get("checksum"));
+    }
+}
