@@ -6,7 +6,7 @@ import dev.jgrad.core.tensor.Tensor;
 import java.util.List;
 
 /**
- * Conversion to another float dtype, y = (dtype) x; int32 targets may also be cast, without a gradient.
+ * Conversion to another dtype, y = (dtype) x. A cast to int32 truncates and is a constant: no gradient flows through it.
  * <pre>
  *   backward  ∂L/∂x = (x.dtype) g
  * </pre>

@@ -23,6 +23,9 @@ public record Pow(Tensor x, double p) implements Op {
 
     @Override
     public List<NdArray> backward(NdArray g) {
+        if (p == 0) {
+            return List.of(g.zerosLike()); // x⁰ ≡ 1; avoids 0 · 0⁻¹ = NaN at x = 0
+        }
         return List.of(g.mul(x.value().map(v -> p * Math.pow(v, p - 1))));
     }
 }

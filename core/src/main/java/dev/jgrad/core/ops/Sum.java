@@ -16,6 +16,9 @@ public record Sum(Tensor x, Shape kept) implements Op {
         Checks.floating("sum", x);
         int[] axes = Checks.axes("sum", x, dims);
         NdArray s = x.value().sumKeepDims(axes);
+        if (s == x.value()) {
+            s = s.copy(); // summing only size-1 dims returns the input itself; the result must not alias it
+        }
         return Tensor.result(s.reshape(outShape(x.shape(), axes, keepdim)), new Sum(x, s.shape()));
     }
 

@@ -69,11 +69,11 @@ public final class Tensor {
     }
 
     /**
-     * The output of {@code op}. The op is recorded only when gradients are enabled and one of its
-     * inputs requires them; otherwise the result is a plain constant.
+     * The output of {@code op}. The op is recorded only when gradients are enabled, the output is
+     * floating point and one of the inputs requires grad; otherwise the result is a plain constant.
      */
     public static Tensor result(NdArray value, Op op) {
-        if (Autograd.isGradEnabled()) {
+        if (Autograd.isGradEnabled() && value.dtype().isFloating()) {
             for (Tensor in : op.inputs()) {
                 if (in.requiresGrad) {
                     return Autograd.recorded(new Tensor(value, op, true));
