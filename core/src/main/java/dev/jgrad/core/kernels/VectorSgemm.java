@@ -298,27 +298,31 @@ final class VectorSgemm implements SgemmBackend {
      */
     private static void packA(
             boolean transA, float[] a, int aOff, int m, int k, int i0, int rows, int p0, int kc, float[] ap) {
-        for (int ir = 0; ir < rows; ir += MR) {
-            int panelRows = Math.min(MR, rows - ir);
-            int dst = ir * kc;
-            if (transA) {
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * m + i0 + ir; // op(A)[i, p] = A[p, i]
+        if (transA) { // op(A)[i, p] = A[p, i]: walk each stored row once, dealing it out to the panels
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (p0 + p) * m + i0;
+                for (int ir = 0; ir < rows; ir += MR) {
+                    int panelRows = Math.min(MR, rows - ir);
+                    int dst = ir * kc + p * MR;
                     for (int r = 0; r < panelRows; r++) {
-                        ap[dst + p * MR + r] = a[src + r];
-                    }
-                }
-            } else {
-                for (int r = 0; r < panelRows; r++) {
-                    int src = aOff + (i0 + ir + r) * k + p0;
-                    for (int p = 0; p < kc; p++) {
-                        ap[dst + p * MR + r] = a[src + p];
+                        ap[dst + r] = a[src + ir + r];
                     }
                 }
             }
-            for (int r = panelRows; r < MR; r++) {
+        } else {
+            for (int i = 0; i < rows; i++) {
+                int src = aOff + (i0 + i) * k + p0;
+                int dst = (i / MR) * MR * kc + i % MR;
                 for (int p = 0; p < kc; p++) {
-                    ap[dst + p * MR + r] = 0f;
+                    ap[dst + p * MR] = a[src + p];
+                }
+            }
+        }
+        int last = rows / MR * MR; // zero the rows a partial last panel lacks
+        if (last < rows) {
+            for (int p = 0; p < kc; p++) {
+                for (int r = rows - last; r < MR; r++) {
+                    ap[last * kc + p * MR + r] = 0f;
                 }
             }
         }
