@@ -1,0 +1,303 @@
+package dev.jgrad.examples.train;
+
+import dev.jgrad.nn.data.SyntheticCorpus;
+import dev.jgrad.nn.data.TokenDataset;
+import dev.jgrad.nn.data.TokenFile;
+import dev.jgrad.nn.data.TokenSequence;
+import dev.jgrad.nn.io.AtomicFiles;
+import dev.jgrad.nn.io.Json;
+import dev.jgrad.nn.modules.TransformerLM;
+import dev.jgrad.nn.tokenizer.BpeTokenizer;
+import dev.jgrad.nn.tokenizer.ByteTokenizer;
+import dev.jgrad.nn.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The files of one training run, all in one directory:
+ *
+ * <pre>
+ *   run.json                training options, tokenizer kind, entropy floor of the built-in corpus
+ *   model.json              model config with CS336's keys (vocab_size, context_length, d_model, …)
+ *   vocab.json, merges.txt  the BPE tokenizer (GPT-2 format), when one is used
+ *   train.bin, val.bin      token files (uint16 or int32 little-endian, as NumPy's tofile)
+ *   checkpoint.safetensors  weights, AdamW state, step and RNG state, written atomically
+ *   model.safetensors       final weights alone, with PyTorch state-dict names
+ *   metrics.csv, bpb.png    the learning curves
+ * </pre>
+ */
+final class RunDir {
+    static final String SPECIAL_TOKEN = "<|endoftext|>";
+    private static final long BUILTIN_CORPUS_SEED = 20_260_101L;
+
+    private final Path dir;
+    private final TrainOptions options;
+    private final TransformerLM.Config modelConfig;
+    private final Tokenizer tokenizer;
+    private final TokenSequence train;
+    private final TokenSequence val;
+    private final Double floorBpb;
+    private final double[] bytesPerToken;
+    private final double meanBytesPerToken;
+
+    private RunDir(
+            Path dir,
+            TrainOptions options,
+            TransformerLM.Config modelConfig,
+            Tokenizer tokenizer,
+            TokenSequence train,
+            TokenSequence val,
+            Double floorBpb) {
+        this.dir = dir;
+        this.options = options;
+        this.modelConfig = modelConfig;
+        this.tokenizer = tokenizer;
+        this.train = train;
+        this.val = val;
+        this.floorBpb = floorBpb;
+        this.bytesPerToken = bytesPerToken(tokenizer);
+        double bytes = 0;
+        for (int i = 0; i < val.size(); i++) {
+            bytes += bytesPerToken[val.get(i)];
+        }
+        this.meanBytesPerToken = Math.max(1e-9, bytes / val.size());
+    }
+
+    /** Prepares a new run: reads or generates the corpus, builds the tokenizer, writes token files. */
+    static RunDir create(TrainOptions o, PrintStream log) throws IOException {
+        Path dir = o.out != null
+                ? o.out
+                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (Files.exists(dir.resolve("checkpoint.safetensors"))) {
+            throw new UserError("--out " + dir + " already holds a run; continue it with --resume " + dir
+                    + " or choose another --out");
+        }
+        byte[] text;
+        Double floor = null;
+        if (o.data == null) {
+            SyntheticCorpus corpus = SyntheticCorpus.standard();
+            text = corpus.generate(BUILTIN_CORPUS_SEED, o.corpusBytes).getBytes(StandardCharsets.US_ASCII);
+            floor = corpus.entropyRateBitsPerByte();
+            log.printf("data: built-in corpus, %,d bytes, entropy floor %.3f bits per byte%n", text.length, floor);
+        } else {
+            text = readData(o.data);
+            log.printf("data: %s, %,d bytes%n", o.data, text.length);
+        }
+        Tokenizer tokenizer = buildTokenizer(o, text, log);
+        int[] ids = tokenizer.encodeBytes(text);
+        TokenDataset split = TokenDataset.split(TokenSequence.of(ids), o.valFraction);
+        int minimum = o.contextLength + 1;
+        if (split.train().size() < minimum || split.val().size() < minimum) {
+            throw new UserError(String.format(
+                    "the data gives %,d training and %,d validation tokens; each needs at "
+                            + "least --context-length + 1 = %d (use more text or a smaller context)",
+                    split.train().size(), split.val().size(), minimum));
+        }
+        TransformerLM.Config config = new TransformerLM.Config(
+                tokenizer.vocabSize(), o.contextLength, o.dModel, o.numLayers, o.numHeads, o.dFf, o.ropeTheta);
+
+        Files.createDirectories(dir);
+        if (tokenizer instanceof BpeTokenizer) {
+            ((BpeTokenizer) tokenizer).save(dir);
+        }
+        TokenFile.write(dir.resolve("train.bin"), split.train(), tokenizer.vocabSize());
+        TokenFile.write(dir.resolve("val.bin"), split.val(), tokenizer.vocabSize());
+        Map<String, Object> run = new LinkedHashMap<>(o.toMap());
+        run.put("tokenizer_kind", tokenizer instanceof BpeTokenizer ? "bpe" : "byte");
+        run.put("special_tokens", List.copyOf(tokenizer.specialTokens()));
+        run.put("floor_bpb", floor);
+        AtomicFiles.write(dir.resolve("run.json"), Json.writePretty(run).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("model.json"), configJson(config).getBytes(StandardCharsets.UTF_8));
+        return open(dir, 0);
+    }
+
+    /** Opens an existing run; {@code steps > 0} overrides the total step count. */
+    static RunDir open(Path dir, int steps) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new UserError("--resume " + dir + " is not a directory");
+        }
+        Map<String, Object> run = Json.object(Json.parse(read(dir.resolve("run.json"))), "run.json");
+        TrainOptions o = new TrainOptions();
+        Object data = run.get("data");
+        o.data = data == null ? null : Paths.get(Json.string(data, "run.json: data"));
+        o.corpusBytes = (int) Json.integer(run.get("corpus_bytes"), "run.json: corpus_bytes");
+        o.valFraction = Json.number(run.get("val_fraction"), "run.json: val_fraction");
+        o.tokenizer = Json.string(run.get("tokenizer"), "run.json: tokenizer");
+        o.vocabSize = (int) Json.integer(run.get("vocab_size"), "run.json: vocab_size");
+        o.batchSize = (int) Json.integer(run.get("batch_size"), "run.json: batch_size");
+        o.steps = steps > 0 ? steps : (int) Json.integer(run.get("steps"), "run.json: steps");
+        o.lr = Json.number(run.get("lr"), "run.json: lr");
+        o.minLr = Json.number(run.get("min_lr"), "run.json: min_lr");
+        o.warmupSteps = (int) Json.integer(run.get("warmup_steps"), "run.json: warmup_steps");
+        o.weightDecay = Json.number(run.get("weight_decay"), "run.json: weight_decay");
+        o.beta1 = Json.number(run.get("beta1"), "run.json: beta1");
+        o.beta2 = Json.number(run.get("beta2"), "run.json: beta2");
+        o.clip = Json.number(run.get("clip"), "run.json: clip");
+        o.seed = Json.integer(run.get("seed"), "run.json: seed");
+        o.evalEvery = (int) Json.integer(run.get("eval_every"), "run.json: eval_every");
+        o.checkpointEvery = (int) Json.integer(run.get("checkpoint_every"), "run.json: checkpoint_every");
+        o.logEvery = (int) Json.integer(run.get("log_every"), "run.json: log_every");
+        o.sampleBytes = (int) Json.integer(run.get("sample_bytes"), "run.json: sample_bytes");
+        o.out = dir;
+        TransformerLM.Config config =
+                TransformerLM.Config.fromJson(Json.object(Json.parse(read(dir.resolve("model.json"))), "model.json"));
+        o.contextLength = config.contextLength();
+        o.dModel = config.dModel();
+        o.numLayers = config.numLayers();
+        o.numHeads = config.numHeads();
+        o.dFf = config.dFf();
+        o.ropeTheta = config.ropeTheta();
+        List<String> specials = Json.array(run.get("special_tokens"), "run.json: special_tokens").stream()
+                .map(s -> Json.string(s, "run.json: special_tokens"))
+                .toList();
+        String kind = Json.string(run.get("tokenizer_kind"), "run.json: tokenizer_kind");
+        Tokenizer tokenizer = "bpe".equals(kind)
+                ? BpeTokenizer.load(dir.resolve("vocab.json"), dir.resolve("merges.txt"), specials)
+                : new ByteTokenizer(specials);
+        if (tokenizer.vocabSize() != config.vocabSize()) {
+            throw new UserError("the tokenizer in " + dir + " has " + tokenizer.vocabSize()
+                    + " tokens but model.json says vocab_size " + config.vocabSize());
+        }
+        TokenFile train = TokenFile.open(dir.resolve("train.bin"), config.vocabSize());
+        TokenFile val = TokenFile.open(dir.resolve("val.bin"), config.vocabSize());
+        Object floor = run.get("floor_bpb");
+        return new RunDir(
+                dir,
+                o,
+                config,
+                tokenizer,
+                train,
+                val,
+                floor == null ? null : Json.number(floor, "run.json: floor_bpb"));
+    }
+
+    private static Tokenizer buildTokenizer(TrainOptions o, byte[] text, PrintStream log) throws IOException {
+        List<String> specials = List.of(SPECIAL_TOKEN);
+        if ("byte".equals(o.tokenizer)) {
+            return new ByteTokenizer();
+        }
+        if ("bpe".equals(o.tokenizer)) {
+            long t0 = System.nanoTime();
+            BpeTokenizer bpe = BpeTokenizer.train(text, o.vocabSize, specials);
+            log.printf(
+                    "tokenizer: trained byte-level BPE, %d tokens, in %.1f s%n",
+                    bpe.vocabSize(), (System.nanoTime() - t0) / 1e9);
+            return bpe;
+        }
+        Path tokDir = Paths.get(o.tokenizer);
+        if (!Files.isDirectory(tokDir)) {
+            throw new UserError(
+                    "--tokenizer must be byte, bpe, or a directory with vocab.json and merges.txt; got " + o.tokenizer);
+        }
+        return BpeTokenizer.load(tokDir.resolve("vocab.json"), tokDir.resolve("merges.txt"), specials);
+    }
+
+    static byte[] readData(Path path) throws IOException {
+        byte[] text;
+        try {
+            text = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new UserError("--data " + path + " does not exist");
+        } catch (IOException e) {
+            throw new UserError("--data " + path + " cannot be read: " + e.getMessage(), e);
+        }
+        if (text.length == 0) {
+            throw new UserError("--data " + path + " is empty");
+        }
+        return text;
+    }
+
+    private static String read(Path p) throws IOException {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UserError(p + " is missing: not a jgrad run directory?");
+        }
+    }
+
+    /** The model config with CS336's keys, as PyTorch implementations read it. */
+    static String configJson(TransformerLM.Config c) {
+        return Json.writePretty(c.toJson());
+    }
+
+    /** Byte length of each token id, for bits per byte. */
+    static double[] bytesPerToken(Tokenizer t) {
+        double[] b = new double[t.vocabSize()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = t.tokenBytes(i).length;
+        }
+        return b;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    TrainOptions options() {
+        return options;
+    }
+
+    TransformerLM.Config modelConfig() {
+        return modelConfig;
+    }
+
+    String modelConfigJson() {
+        return configJson(modelConfig);
+    }
+
+    Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    TokenSequence train() {
+        return train;
+    }
+
+    TokenSequence val() {
+        return val;
+    }
+
+    Double floorBpb() {
+        return floorBpb;
+    }
+
+    double[] bytesPerToken() {
+        return bytesPerToken;
+    }
+
+    /** Mean bytes per token over the validation tokens. */
+    double meanBytesPerToken() {
+        return meanBytesPerToken;
+    }
+
+    /** Converts a loss in nats per token to bits per byte at this run's mean token length. */
+    double bitsPerByte(double natsPerToken) {
+        return natsPerToken / (Math.log(2) * meanBytesPerToken());
+    }
+
+    Path checkpointPath() {
+        return dir.resolve("checkpoint.safetensors");
+    }
+
+    Path weightsPath() {
+        return dir.resolve("model.safetensors");
+    }
+
+    Path metricsPath() {
+        return dir.resolve("metrics.csv");
+    }
+
+    Path plotPath() {
+        return dir.resolve("bpb.png");
+    }
+}

@@ -1,0 +1,224 @@
+package dev.jgrad.examples.train;
+
+import dev.jgrad.core.autograd.Autograd;
+import dev.jgrad.core.autograd.GradScope;
+import dev.jgrad.core.kernels.Parallel;
+import dev.jgrad.core.ops.CrossEntropy;
+import dev.jgrad.core.tensor.Tensor;
+import dev.jgrad.nn.checkpoint.Checkpoint;
+import dev.jgrad.nn.data.Batch;
+import dev.jgrad.nn.data.Batcher;
+import dev.jgrad.nn.data.BitsPerByte;
+import dev.jgrad.nn.data.EvalWindows;
+import dev.jgrad.nn.data.TokenSequence;
+import dev.jgrad.nn.modules.TransformerLM;
+import dev.jgrad.nn.optim.AdamW;
+import dev.jgrad.nn.optim.GradClip;
+import dev.jgrad.nn.optim.LrSchedule;
+import dev.jgrad.nn.sampling.Generator;
+import dev.jgrad.nn.sampling.Sampler;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The training loop of the main job: AdamW on mean cross-entropy over random windows of the training
+ * tokens, a warmup-then-cosine learning rate, gradient clipping, periodic validation in bits per byte,
+ * atomic checkpoints, a plot and a sample at the end.
+ *
+ * <pre>
+ *   for step in [start, steps):
+ *     lr ← schedule(step);  (x, y) ← batcher.next()
+ *     loss ← crossEntropy(model(x), y);  loss.backward();  clip(‖∇‖ ≤ clip);  adamw.step();  zeroGrad
+ * </pre>
+ *
+ * A run stopped after a checkpoint and resumed continues bit for bit: the checkpoint holds weights,
+ * AdamW moments, the step and the batcher's random state, and nothing else carries randomness.
+ */
+public final class Trainer {
+    /** What a finished run reports. */
+    public record Summary(
+            int steps, double trainLoss, double valLoss, double valBpb, Double floorBpb, String sample, Path runDir) {
+        public String qualityLine() {
+            return floorBpb == null
+                    ? String.format(Locale.ROOT, "val %.3f bpb", valBpb)
+                    : BitsPerByte.format(valBpb, floorBpb);
+        }
+    }
+
+    private final PrintStream out;
+    private final boolean terminal;
+
+    public Trainer(PrintStream out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    /** A new run into {@code options.out}. */
+    public Summary train(TrainOptions options) throws IOException {
+        options.validate();
+        RunDir run = RunDir.create(options, out);
+        return loop(run, null);
+    }
+
+    /** Continues the run in {@code dir} from its checkpoint, up to {@code steps} total (0: as saved). */
+    public Summary resume(Path dir, int steps, int threads) throws IOException {
+        RunDir run = RunDir.open(dir, steps);
+        run.options().threads = threads;
+        Checkpoint checkpoint = Checkpoint.load(run.checkpointPath());
+        return loop(run, checkpoint);
+    }
+
+    private Summary loop(RunDir run, Checkpoint checkpoint) throws IOException {
+        TrainOptions o = run.options();
+        Parallel.setThreads(o.threads);
+        TransformerLM model = new TransformerLM(run.modelConfig(), new Random(o.seed));
+        AdamW optimizer = new AdamW(model.namedParameters(), o.lr, o.beta1, o.beta2, 1e-8, o.weightDecay);
+        LrSchedule schedule = LrSchedule.cosine(o.lr, o.minLr, o.warmupSteps, o.steps);
+        Batcher batcher =
+                new Batcher(run.train(), o.batchSize, run.modelConfig().contextLength(), o.seed);
+        int start = 0;
+        Metrics metrics = new Metrics(run.metricsPath());
+        if (checkpoint != null) {
+            checkpoint.restore(model, optimizer);
+            batcher.setState(checkpoint.rng("batcher"));
+            start = (int) checkpoint.step();
+            metrics.truncateAfter(start);
+            out.println("resumed " + run.dir() + " at step " + start + " of " + o.steps);
+        }
+        out.printf(
+                Locale.ROOT,
+                "model: %,d parameters, %s; data: %,d train / %,d val tokens%n",
+                model.numParameters(),
+                run.modelConfig(),
+                run.train().size(),
+                run.val().size());
+
+        Progress progress = new Progress(out, terminal, o.steps, o.logEvery);
+        List<Tensor> params = model.parameters();
+        long tokensPerStep = (long) o.batchSize * run.modelConfig().contextLength();
+        long began = System.nanoTime();
+        double trainLoss = Double.NaN;
+        Evaluation val = null;
+        for (int step = start; step < o.steps; step++) {
+            optimizer.setLr(schedule.lr(step));
+            Batch batch = batcher.next();
+            Tensor logits = model.forward(Tensor.ofInts(batch.inputs(), batch.batchSize(), batch.contextLength()));
+            Tensor loss = logits.crossEntropy(Tensor.ofInts(batch.targets(), batch.batchSize(), batch.contextLength()));
+            trainLoss = loss.item();
+            if (!Double.isFinite(trainLoss)) {
+                throw new UserError(String.format(
+                        Locale.ROOT,
+                        "training diverged at step %d: the loss is %s; the last checkpoint in %s is intact "
+                                + "(try a lower --lr)",
+                        step + 1,
+                        trainLoss,
+                        run.dir()));
+            }
+            loss.backward();
+            GradClip.clipGradNorm(params, o.clip);
+            optimizer.step();
+            optimizer.zeroGrad();
+
+            int done = step + 1;
+            double seconds = (System.nanoTime() - began) / 1e9;
+            double rate = (done - start) * tokensPerStep / seconds;
+            progress.step(done, trainLoss, rate, (o.steps - done) * tokensPerStep / rate);
+            Double evalBpb = null;
+            if (done % o.evalEvery == 0 || done == o.steps) {
+                val = evaluate(model, run.val(), run.modelConfig().contextLength(), o.batchSize, run.bytesPerToken());
+                evalBpb = val.bitsPerByte();
+                progress.line(String.format(
+                        Locale.ROOT,
+                        "step %d: train loss %.4f, val loss %.4f, %s",
+                        done,
+                        trainLoss,
+                        val.natsPerToken(),
+                        qualityLine(val.bitsPerByte(), run.floorBpb())));
+            }
+            metrics.add(done, trainLoss, run.bitsPerByte(trainLoss), evalBpb, schedule.lr(step));
+            if (done % o.checkpointEvery == 0 || done == o.steps) {
+                Checkpoint.save(
+                        run.checkpointPath(),
+                        model,
+                        optimizer,
+                        done,
+                        Map.of("batcher", batcher.state()),
+                        run.modelConfigJson());
+                metrics.save();
+            }
+        }
+        if (val == null) {
+            val = evaluate(model, run.val(), run.modelConfig().contextLength(), o.batchSize, run.bytesPerToken());
+        }
+        Checkpoint.saveWeights(run.weightsPath(), model);
+        metrics.plot(run.plotPath(), run.floorBpb());
+        String sample = sample(model, run, o);
+        Summary summary = new Summary(
+                o.steps, trainLoss, val.natsPerToken(), val.bitsPerByte(), run.floorBpb(), sample, run.dir());
+        out.println("sample:\n" + sample);
+        out.println("plot: " + run.plotPath());
+        out.println(summary.qualityLine());
+        return summary;
+    }
+
+    private static String qualityLine(double bpb, Double floor) {
+        return floor == null ? String.format(Locale.ROOT, "val %.3f bpb", bpb) : BitsPerByte.format(bpb, floor);
+    }
+
+    /** Mean loss over consecutive non-overlapping windows, and its bits per byte. */
+    public record Evaluation(double natsPerToken, long tokens, double bitsPerByte) {}
+
+    /**
+     * Mean cross-entropy over every full window of {@code contextLength} from the start of
+     * {@code tokens} (targets shifted by one); bits per byte use the tokenizer's byte counts.
+     */
+    public static Evaluation evaluate(
+            TransformerLM model, TokenSequence tokens, int contextLength, int batchSize, double[] bytesPerToken) {
+        EvalWindows windows = new EvalWindows(tokens, contextLength);
+        if (windows.count() == 0) {
+            throw new UserError("eval: " + tokens.size() + " tokens are too few for one window of " + contextLength
+                    + " (needs " + (contextLength + 1) + ")");
+        }
+        double nats = 0;
+        double bytes = 0;
+        long count = 0;
+        try (GradScope ignored = Autograd.noGrad()) {
+            for (Batch b : windows.batches(batchSize)) {
+                Tensor logits = model.forward(Tensor.ofInts(b.inputs(), b.batchSize(), b.contextLength()));
+                Tensor targets = Tensor.ofInts(b.targets(), b.batchSize(), b.contextLength());
+                nats += logits.crossEntropy(targets, CrossEntropy.Reduction.SUM, CrossEntropy.DEFAULT_IGNORE_INDEX)
+                        .item();
+                for (int t : b.targets()) {
+                    bytes += bytesPerToken == null ? 1 : bytesPerToken[t];
+                }
+                count += b.targets().length;
+            }
+        }
+        return new Evaluation(nats / count, count, nats / (Math.log(2) * bytes));
+    }
+
+    private static String sample(TransformerLM model, RunDir run, TrainOptions o) {
+        if (o.sampleBytes == 0) {
+            return "";
+        }
+        int[] prompt = new int[Math.min(8, run.val().size())];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = run.val().get(i);
+        }
+        int maxTokens = (int) Math.ceil(o.sampleBytes / run.meanBytesPerToken());
+        int[] ids = Generator.generate(model, prompt, maxTokens, new Sampler(1.0, 1.0, o.seed), -1);
+        return new String(run.tokenizer().decodeBytes(ids), StandardCharsets.UTF_8);
+    }
+
+    static List<String> readLines(Path p) throws IOException {
+        return Files.exists(p) ? Files.readAllLines(p, StandardCharsets.UTF_8) : new ArrayList<>();
+    }
+}
