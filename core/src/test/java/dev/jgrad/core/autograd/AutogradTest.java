@@ -175,6 +175,7 @@ class AutogradTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope variable exists only to be closed
     void noGradRecordsNothingAndRestoresTheMode() {
         Tensor x = leaf(1, 2);
         assertTrue(Autograd.isGradEnabled());
@@ -191,6 +192,7 @@ class AutogradTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope variable exists only to be closed
     void nestedNoGradScopesRestoreTheOuterMode() {
         try (GradScope outer = Autograd.noGrad()) {
             try (GradScope inner = Autograd.noGrad()) {
@@ -202,6 +204,7 @@ class AutogradTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope variable exists only to be closed
     void noGradIsRestoredWhenTheBodyThrows() {
         assertThrows(IllegalArgumentException.class, () -> {
             try (GradScope ignored = Autograd.noGrad()) {
