@@ -189,17 +189,17 @@ public abstract class Optimizer {
      * counters must be scalar integers in {@code [0, 2³¹ − 1]}.
      */
     public List<String> stateProblems(Map<String, NdArray> state) {
-        Map<String, NdArray> own = state();
+        Map<String, Slot> own = layout();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> bad = new ArrayList<>();
-        for (Map.Entry<String, NdArray> e : own.entrySet()) {
+        for (Map.Entry<String, Slot> e : own.entrySet()) {
             NdArray given = state.get(e.getKey());
-            NdArray want = e.getValue();
+            Slot want = e.getValue();
             if (given == null) missing.add(e.getKey());
             else if (!given.shape().equals(want.shape()))
                 bad.add(e.getKey() + ": state " + given.shape() + ", expected " + want.shape());
-            else if (want.dtype() == DType.INT32) {
+            else if (want.count()) {
                 double n = given.item();
                 if (!(n >= 0 && n <= Integer.MAX_VALUE && n == Math.rint(n)))
                     bad.add(e.getKey() + ": count must be an integer in [0, 2147483647], got " + n);
@@ -211,6 +211,22 @@ public abstract class Optimizer {
         if (!unexpected.isEmpty()) problems.add("unexpected state: " + String.join(", ", unexpected));
         if (!bad.isEmpty()) problems.add("mismatched state: " + String.join("; ", bad));
         return problems;
+    }
+
+    /** The shape of one state entry, and whether it is a count (an int32 scalar) rather than a float buffer. */
+    private record Slot(Shape shape, boolean count) {}
+
+    /** The names, shapes and kinds of {@link #state()}, in its order, without copying any buffer. */
+    private Map<String, Slot> layout() {
+        Map<String, Slot> out = new LinkedHashMap<>();
+        out.put("step", new Slot(Shape.scalar(), true));
+        for (int i = 0; i < params.size(); i++) {
+            String name = names.get(i);
+            for (String c : counters.keySet()) out.put(c + "." + name, new Slot(Shape.scalar(), true));
+            for (String b : buffers.keySet())
+                out.put(b + "." + name, new Slot(params.get(i).shape(), false));
+        }
+        return out;
     }
 
     /**
