@@ -16,7 +16,7 @@ import java.util.Arrays;
  * Every operand is contiguous from its offset. A size may be 0: with k = 0 the product is the zero
  * matrix, so C is zero-filled (or left alone when accumulating).
  *
- * <p><b>Backends.</b> float32 runs on {@link VectorSgemm}, a packed, cache-blocked Vector API kernel
+ * <p><b>Backends.</b> float32 runs on {@code VectorSgemm}, a packed, cache-blocked Vector API kernel
  * spread over {@link Parallel}'s threads, when the module {@code jdk.incubator.vector} is in the boot
  * layer ({@code --add-modules jdk.incubator.vector}); otherwise on EJML. The system property
  * {@code jgrad.gemm=vector|ejml} overrides the choice, which is made once and logged once. The
@@ -31,6 +31,11 @@ public final class Gemm {
     private static final System.Logger LOG = System.getLogger(Gemm.class.getName());
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final String VECTOR_CLASS = "dev.jgrad.core.kernels.VectorSgemm";
+
+    /** Products of at least this many flops, few in a batch, are each spread over the threads. */
+    private static final long SPLIT_PRODUCT_FLOPS = 1L << 24;
+    /** Small products of a batch are grouped into chunks of about this many flops. */
+    private static final long BATCH_CHUNK_FLOPS = 1L << 18;
 
     private static volatile SgemmBackend selected;
 
@@ -340,7 +345,7 @@ public final class Gemm {
         }
         long flops = 2L * m * n * k;
         boolean sum = cStride == 0 && batch > 1;
-        if (batch == 1 || sum || flops >= VECTOR_BATCH_SPLIT_FLOPS && batch < 2 * threads) {
+        if (batch == 1 || sum || flops >= SPLIT_PRODUCT_FLOPS && batch < 2 * threads) {
             // One product after the other, each spread over the threads; a summed C in increasing i.
             for (int i = 0; i < batch; i++) {
                 backend.sgemm(
@@ -380,11 +385,6 @@ public final class Gemm {
             });
         }
     }
-
-    /** Products of at least this many flops, few in a batch, are each spread over the threads. */
-    private static final long VECTOR_BATCH_SPLIT_FLOPS = 1L << 24;
-    /** Small products of a batch are grouped into chunks of about this many flops. */
-    private static final long BATCH_CHUNK_FLOPS = 1L << 18;
 
     // ---- argument checks --------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 package dev.jgrad.core.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -22,7 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 class GemmChildJvmTest {
 
-    private static Map<String, String> runChild(List<String> jvmArgs) throws IOException, InterruptedException {
+    /** What a child JVM printed: its exit code, the key=value lines of stdout, and stderr. */
+    record Child(int exitCode, Map<String, String> values, String stderr) {}
+
+    private static Child runChild(List<String> jvmArgs) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -31,19 +36,13 @@ class GemmChildJvmTest {
         command.add(GemmChildMain.class.getName());
         Path err = Files.createTempFile("gemm-child", ".err");
         try {
-            Process process = new ProcessBuilder(command)
-                    .redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.PIPE)
-                    .start();
+            Process process =
+                    new ProcessBuilder(command).redirectError(err.toFile()).start();
             process.getOutputStream().close();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 fail("child JVM " + command + " did not finish in 60 s");
-            }
-            if (process.exitValue() != 0) {
-                fail("child JVM " + command + " exited with " + process.exitValue() + ":\n" + out
-                        + Files.readString(err));
             }
             Map<String, String> values = new HashMap<>();
             for (String line : out.split("\n")) {
@@ -52,10 +51,17 @@ class GemmChildJvmTest {
                     values.put(line.substring(0, eq), line.substring(eq + 1).trim());
                 }
             }
-            return values;
+            return new Child(process.exitValue(), values, Files.readString(err));
         } finally {
             Files.deleteIfExists(err);
         }
+    }
+
+    /** Runs a child that must succeed, and returns its key=value lines. */
+    private static Map<String, String> runChildOk(List<String> jvmArgs) throws IOException, InterruptedException {
+        Child child = runChild(jvmArgs);
+        assertEquals(0, child.exitCode(), () -> "child JVM " + jvmArgs + " failed:\n" + child.stderr());
+        return child.values();
     }
 
     private static String checksumHere(String backendName) {
@@ -67,7 +73,7 @@ class GemmChildJvmTest {
 
     @Test
     void plainJavaWithoutTheIncubatorModuleFallsBackToEjml() throws Exception {
-        Map<String, String> child = runChild(List.of());
+        Map<String, String> child = runChildOk(List.of());
         assertEquals("ejml", child.get("backend"), child.toString());
         assertEquals(checksumHere("ejml"), child.get("checksum"));
     }
@@ -75,8 +81,18 @@ class GemmChildJvmTest {
     @Test
     void thePropertyOverridesTheModule() throws Exception {
         // With the module present the default is the vector kernel (checked in GemmTest, in process).
-        Map<String, String> ejml = runChild(List.of("--add-modules=jdk.incubator.vector", "-Djgrad.gemm=ejml"));
+        Map<String, String> ejml = runChildOk(List.of("--add-modules=jdk.incubator.vector", "-Djgrad.gemm=ejml"));
         assertEquals("ejml", ejml.get("backend"), ejml.toString());
         assertEquals(checksumHere("ejml"), ejml.get("checksum"));
+    }
+
+    @Test
+    void askingForTheVectorKernelWithoutTheModuleFailsWithAHint() throws Exception {
+        Child child = runChild(List.of("-Djgrad.gemm=vector"));
+        assertNotEquals(0, child.exitCode());
+        assertTrue(
+                child.stderr()
+                        .contains("gemm: jgrad.gemm=vector but module jdk.incubator.vector is not in the boot layer"),
+                child.stderr());
     }
 }
