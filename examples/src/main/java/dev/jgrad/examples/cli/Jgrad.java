@@ -36,6 +36,7 @@ public final class Jgrad implements Runnable {
     /** Runs the command line and returns its exit code: 0 ok, 2 user error, 1 internal error. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Jgrad());
+        cli.setOverwrittenOptionsAllowed(true); // a later --flag wins, so a command line can be amended
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
             err.println("jgrad: " + e.getMessage() + " (try: "

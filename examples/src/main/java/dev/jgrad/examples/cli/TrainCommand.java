@@ -69,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--min-lr", description = "Learning rate at the end of the cosine (default: ${DEFAULT-VALUE}).")
     double minLr = d.minLr;
 
-    @Option(names = "--warmup", description = "Linear warmup steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", description = "Linear warmup steps, at most --steps (default: ${DEFAULT-VALUE}).")
     int warmup = d.warmupSteps;
 
     @Option(names = "--weight-decay", description = "AdamW decoupled weight decay (default: ${DEFAULT-VALUE}).")
@@ -97,6 +97,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
     int threads = d.threads;
+
+    @Option(names = "--stop-after", paramLabel = "STEP",
+            description = "Stop after STEP (checkpointing there) though the schedule spans --steps; --resume continues.")
+    int stopAfter;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<date-time>).")
     Path out;
@@ -139,6 +143,7 @@ final class TrainCommand implements Callable<Integer> {
         o.logEvery = logEvery;
         o.sampleBytes = sampleBytes;
         o.threads = threads;
+        o.stopAfter = stopAfter;
         o.out = out;
         trainer.train(o);
         return 0;

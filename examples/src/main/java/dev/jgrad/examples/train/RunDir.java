@@ -12,6 +12,7 @@ import dev.jgrad.nn.tokenizer.ByteTokenizer;
 import dev.jgrad.nn.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -106,19 +107,30 @@ final class RunDir {
         TransformerLM.Config config = new TransformerLM.Config(
                 tokenizer.vocabSize(), o.contextLength, o.dModel, o.numLayers, o.numHeads, o.dFf, o.ropeTheta);
 
-        Files.createDirectories(dir);
-        if (tokenizer instanceof BpeTokenizer) {
-            ((BpeTokenizer) tokenizer).save(dir);
+        boolean created = !Files.exists(dir);
+        try {
+            Files.createDirectories(dir);
+            if (tokenizer instanceof BpeTokenizer) {
+                ((BpeTokenizer) tokenizer).save(dir);
+            }
+            TokenFile.write(dir.resolve("train.bin"), split.train(), tokenizer.vocabSize());
+            TokenFile.write(dir.resolve("val.bin"), split.val(), tokenizer.vocabSize());
+            Map<String, Object> run = new LinkedHashMap<>(o.toMap());
+            run.put("tokenizer_kind", tokenizer instanceof BpeTokenizer ? "bpe" : "byte");
+            run.put("special_tokens", List.copyOf(tokenizer.specialTokens()));
+            run.put("floor_bpb", floor);
+            AtomicFiles.write(dir.resolve("run.json"), Json.writePretty(run).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(dir.resolve("model.json"), configJson(config).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            if (created) {
+                deleteTree(dir); // leave nothing half-written behind
+            }
+            throw e;
         }
-        TokenFile.write(dir.resolve("train.bin"), split.train(), tokenizer.vocabSize());
-        TokenFile.write(dir.resolve("val.bin"), split.val(), tokenizer.vocabSize());
-        Map<String, Object> run = new LinkedHashMap<>(o.toMap());
-        run.put("tokenizer_kind", tokenizer instanceof BpeTokenizer ? "bpe" : "byte");
-        run.put("special_tokens", List.copyOf(tokenizer.specialTokens()));
-        run.put("floor_bpb", floor);
-        AtomicFiles.write(dir.resolve("run.json"), Json.writePretty(run).getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(dir.resolve("model.json"), configJson(config).getBytes(StandardCharsets.UTF_8));
-        return open(dir, 0);
+        RunDir run = open(dir, 0);
+        run.options.threads = o.threads; // settings of this invocation, not of the run
+        run.options.stopAfter = o.stopAfter;
+        return run;
     }
 
     /** Opens an existing run; {@code steps > 0} overrides the total step count. */
@@ -200,6 +212,14 @@ final class RunDir {
                     "--tokenizer must be byte, bpe, or a directory with vocab.json and merges.txt; got " + o.tokenizer);
         }
         return BpeTokenizer.load(tokDir.resolve("vocab.json"), tokDir.resolve("merges.txt"), specials);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: the original error matters more
+        }
     }
 
     static byte[] readData(Path path) throws IOException {

@@ -45,6 +45,11 @@ public final class TrainOptions {
     public int sampleBytes = 300;
     public Path out;
     public int threads = Runtime.getRuntime().availableProcessors();
+    /**
+     * Stop after this step (0: run to {@link #steps}), saving a checkpoint there, as an interrupted
+     * run would have; the schedule still spans all {@link #steps}. Lets a run be trained in pieces.
+     */
+    public int stopAfter;
 
     /** The settings as JSON-ready values, for run.json. */
     Map<String, Object> toMap() {
@@ -86,6 +91,9 @@ public final class TrainOptions {
         positive("--checkpoint-every", checkpointEvery);
         positive("--log-every", logEvery);
         positive("--threads", threads);
+        if (stopAfter < 0 || stopAfter > steps) {
+            throw new UserError("--stop-after " + stopAfter + " must be in [0, --steps " + steps + "]");
+        }
         if (dModel % numHeads != 0) {
             throw new UserError("--heads " + numHeads + " does not divide --d-model " + dModel);
         }
@@ -96,8 +104,8 @@ public final class TrainOptions {
             throw new UserError("learning rates must satisfy 0 ≤ --min-lr ≤ --lr and --lr > 0; got --lr " + lr
                     + ", --min-lr " + minLr);
         }
-        if (warmupSteps < 0 || warmupSteps > steps) {
-            throw new UserError("--warmup " + warmupSteps + " must be in [0, --steps " + steps + "]");
+        if (warmupSteps < 0) {
+            throw new UserError("--warmup must be ≥ 0, got " + warmupSteps);
         }
         if (!(valFraction > 0 && valFraction < 1)) {
             throw new UserError("--val-fraction must be in (0, 1), got " + valFraction);

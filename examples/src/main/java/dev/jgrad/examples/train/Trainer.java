@@ -81,7 +81,7 @@ public final class Trainer {
         Parallel.setThreads(o.threads);
         TransformerLM model = new TransformerLM(run.modelConfig(), new Random(o.seed));
         AdamW optimizer = new AdamW(model.namedParameters(), o.lr, o.beta1, o.beta2, 1e-8, o.weightDecay);
-        LrSchedule schedule = LrSchedule.cosine(o.lr, o.minLr, o.warmupSteps, o.steps);
+        LrSchedule schedule = LrSchedule.cosine(o.lr, o.minLr, Math.min(o.warmupSteps, o.steps), o.steps);
         Batcher batcher =
                 new Batcher(run.train(), o.batchSize, run.modelConfig().contextLength(), o.seed);
         int start = 0;
@@ -107,7 +107,8 @@ public final class Trainer {
         long began = System.nanoTime();
         double trainLoss = Double.NaN;
         Evaluation val = null;
-        for (int step = start; step < o.steps; step++) {
+        int end = o.stopAfter > 0 ? Math.max(start, o.stopAfter) : o.steps;
+        for (int step = start; step < end; step++) {
             optimizer.setLr(schedule.lr(step));
             Batch batch = batcher.next();
             Tensor logits = model.forward(Tensor.ofInts(batch.inputs(), batch.batchSize(), batch.contextLength()));
@@ -144,7 +145,7 @@ public final class Trainer {
                         qualityLine(val.bitsPerByte(), run.floorBpb())));
             }
             metrics.add(done, trainLoss, run.bitsPerByte(trainLoss), evalBpb, schedule.lr(step));
-            if (done % o.checkpointEvery == 0 || done == o.steps) {
+            if (done % o.checkpointEvery == 0 || done == end) {
                 Checkpoint.save(
                         run.checkpointPath(),
                         model,
@@ -154,6 +155,10 @@ public final class Trainer {
                         run.modelConfigJson());
                 metrics.save();
             }
+        }
+        if (end < o.steps) {
+            progress.line("stopped after step " + end + " of " + o.steps + "; continue with --resume " + run.dir());
+            return new Summary(end, trainLoss, Double.NaN, Double.NaN, run.floorBpb(), "", run.dir());
         }
         if (val == null) {
             val = evaluate(model, run.val(), run.modelConfig().contextLength(), o.batchSize, run.bytesPerToken());
