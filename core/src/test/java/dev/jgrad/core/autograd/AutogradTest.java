@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.Shape;
 import dev.jgrad.core.tensor.Tensor;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -280,5 +281,50 @@ class AutogradTest {
         Tensor y = leaf(1).exp();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.requiresGrad(false));
         assertTrue(e.getMessage().contains("requiresGrad") && e.getMessage().contains("exp"), e::getMessage);
+    }
+
+    @Test
+    @SuppressWarnings("try") // the scope variable exists only to be closed
+    void noGradIsPerThread() throws InterruptedException {
+        AtomicReference<Boolean> recordedElsewhere = new AtomicReference<>();
+        try (GradScope ignored = Autograd.noGrad()) {
+            Thread other = new Thread(() -> recordedElsewhere.set(leaf(1).exp().requiresGrad()));
+            other.start();
+            other.join();
+        }
+        assertTrue(recordedElsewhere.get(), "noGrad() on one thread stopped recording on another");
+    }
+
+    @Test
+    @SuppressWarnings("try") // the scope variable exists only to be closed
+    void backwardRunsInsideNoGrad() {
+        // as in PyTorch: the graph was recorded before; noGrad only stops recording new ops
+        Tensor x = leaf(1, 2);
+        Tensor loss = x.mul(x).sum();
+        try (GradScope ignored = Autograd.noGrad()) {
+            loss.backward();
+        }
+        assertArrayEquals(new double[] {2, 4}, x.grad().toDoubleArray(), 0);
+    }
+
+    @Test
+    void backwardFromAScalarLeafGivesOne() {
+        Tensor x = Tensor.scalar(DType.FLOAT64, 3).requiresGrad(true);
+        x.backward();
+        assertEquals(1, x.grad().item(), 0);
+    }
+
+    @Test
+    void aTensorListedTwiceInOneOpGetsBothShares() {
+        // concat([x, x]) and where(c, x, x) route two slices of g to the same leaf: they must add up
+        Tensor x = leaf(1, 2);
+        Tensor.concat(List.of(x, x), 0)
+                .mul(Tensor.of(DType.FLOAT64, new double[] {1, 2, 3, 4}))
+                .sum()
+                .backward();
+        assertArrayEquals(new double[] {4, 6}, x.grad().toDoubleArray(), 0);
+        Tensor z = leaf(1, 2);
+        Tensor.where(Tensor.ofInts(new int[] {1, 0}), z, z).sum().backward();
+        assertArrayEquals(new double[] {1, 1}, z.grad().toDoubleArray(), 0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jgrad.core.ops;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -165,5 +166,24 @@ class BadInputTest {
     void softmaxOverADimOutOfRange() {
         assertRejected("softmax", () -> zeros(2, 3).softmax(-3), "dim -3", "[2, 3]");
         assertRejected("logSoftmax", () -> zeros(2, 3).logSoftmax(2), "dim 2", "[2, 3]");
+    }
+
+    @Test
+    void dimsOutOfRangeAreReportedByTheOpTheUserCalled() {
+        // every message starts with the op as the user wrote it (STYLE.md §4), also when the bad argument
+        // is a dim that a helper (Shape.axis, unsqueeze) happens to check first
+        assertAll(
+                () -> assertRejected("transpose", () -> zeros(2, 3).transpose(0, 2), "dim 2", "[2, 3]"),
+                () -> assertRejected("permute", () -> zeros(2, 3).permute(0, 2), "2", "[2, 3]"),
+                () -> assertRejected("squeeze", () -> zeros(1, 3).squeeze(2), "dim 2", "[1, 3]"),
+                () -> assertRejected("unsqueeze", () -> zeros(2, 3).unsqueeze(3), "dim 3", "[2, 3]"),
+                () -> assertRejected("stack", () -> Tensor.stack(List.of(zeros(2), zeros(2)), 2), "2", "[2]"),
+                () -> assertRejected("narrow", () -> zeros(2, 3).narrow(2, 0, 1), "dim 2", "[2, 3]"),
+                () -> assertRejected(
+                        "indexSelect",
+                        () -> zeros(2, 3).indexSelect(2, Tensor.ofInts(new int[] {0})),
+                        "dim 2",
+                        "[2, 3]"),
+                () -> assertRejected("concat", () -> Tensor.concat(List.of(zeros(2, 3)), 2), "dim 2", "[2, 3]"));
     }
 }
