@@ -253,8 +253,8 @@ class CrossEntropyTest {
         upLoss.sum().backward();
         assertArrayEquals(new double[] {0, 1e4}, upLoss.toDoubleArray(), 0.0);
         assertArrayEquals(new double[] {0, 0, 0, 0, -1, 0, 1, 0}, up.grad().toDoubleArray(), 0.0);
-        // −1e4 at class 2: e^−10000 vanishes beside 3·e^0, so lse = ln 3; target 0 → ln 3, target 2 → 1e4 + ln 3;
-        // p = [⅓, ⅓, 0, ⅓].
+        // −1e4 at class 2: e^−10000 vanishes beside 3·e^0, so lse = ln 3;
+        // target 0 → ln 3, target 2 → 1e4 + ln 3; p = [⅓, ⅓, 0, ⅓].
         Tensor down = Tensor.of(dtype, new double[][] {{0, 0, -1e4, 0}, {0, 0, -1e4, 0}})
                 .requiresGrad(true);
         Tensor downLoss = down.crossEntropy(Tensor.ofInts(new int[] {0, 2}), Reduction.NONE, -100);
@@ -418,6 +418,29 @@ class CrossEntropyTest {
         assertEquals(6, op.lse().length);
         assertEquals(6, op.targets().length);
         assertEquals(6, op.count());
+    }
+
+    @Test
+    void float32ExpIsWithinTwoTenTrillionthsOfMathExp() {
+        // the float32 kernel's exp, on a grid over [−700, 0] plus the points where its table index wraps
+        double worst = 0;
+        for (int i = 0; i <= 7_000_000; i++) {
+            double x = -i / 10_000.0;
+            double expected = Math.exp(x);
+            worst = Math.max(worst, Math.abs(CrossEntropy.expForFloat(x) - expected) / expected);
+        }
+        for (int k = -64 * 1010; k <= 0; k += 7) {
+            double x = k * Math.log(2) / 64 + Math.log(2) / 128 * (k % 2 == 0 ? 1 : -1);
+            if (x >= -700 && x <= 0) {
+                worst = Math.max(worst, Math.abs(CrossEntropy.expForFloat(x) / Math.exp(x) - 1));
+            }
+        }
+        assertTrue(worst < 2e-13, "worst relative error " + worst);
+        assertEquals(1.0, CrossEntropy.expForFloat(0), 0.0);
+        // below −700 the result is clamped to e^−700 ≈ 1e-304, which is 0 as a float
+        assertEquals(0f, (float) CrossEntropy.expForFloat(-1e4), 0f);
+        assertTrue(CrossEntropy.expForFloat(Double.NEGATIVE_INFINITY) < 1e-303);
+        assertTrue(Double.isNaN(CrossEntropy.expForFloat(Double.NaN)));
     }
 
     // ---- bad input ------------------------------------------------------------------------------
