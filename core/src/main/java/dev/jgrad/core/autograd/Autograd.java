@@ -24,6 +24,8 @@ import java.util.Set;
  */
 public final class Autograd {
     private static final ThreadLocal<boolean[]> GRAD_ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+    private static final ThreadLocal<Map<Class<?>, BackwardFunction>> OVERRIDES =
+            ThreadLocal.withInitial(IdentityHashMap::new);
 
     private Autograd() {}
 
@@ -43,6 +45,22 @@ public final class Autograd {
         return () -> flag[0] = previous;
     }
 
+    /**
+     * Makes backward passes on this thread use {@code replacement} for every {@code op} node until the
+     * returned scope closes (scopes nest; closing restores what was there before).
+     */
+    public static GradScope overrideBackward(Class<? extends Op> op, BackwardFunction replacement) {
+        Map<Class<?>, BackwardFunction> map = OVERRIDES.get();
+        BackwardFunction previous = map.put(op, replacement);
+        return () -> {
+            if (previous == null) {
+                map.remove(op);
+            } else {
+                map.put(op, previous);
+            }
+        };
+    }
+
     /** Called by {@link Tensor#result} for each recorded node; a hook point for debugging modes. */
     public static Tensor recorded(Tensor node) {
         return node;
@@ -53,6 +71,11 @@ public final class Autograd {
      * seed is 1. Unless {@code retainGraph}, the graph is freed afterwards.
      */
     public static void backward(Tensor root, NdArray seed, boolean retainGraph) {
+        backward(root, seed, retainGraph, null);
+    }
+
+    /** As {@link #backward(Tensor, NdArray, boolean)}, reporting each visited node to {@code listener}. */
+    public static void backward(Tensor root, NdArray seed, boolean retainGraph, BackwardListener listener) {
         if (seed == null) {
             if (root.numel() != 1) {
                 throw new IllegalStateException("backward: output has shape " + root.shape()
@@ -84,7 +107,17 @@ public final class Autograd {
                 continue;
             }
             List<Tensor> inputs = op.inputs();
-            List<NdArray> inputGrads = op.backward(g);
+            Map<Class<?>, BackwardFunction> overrides = OVERRIDES.get();
+            List<NdArray> inputGrads = overrides.isEmpty() || !overrides.containsKey(op.getClass())
+                    ? op.backward(g)
+                    : overrides.get(op.getClass()).backward(op, g);
+            if (inputGrads.size() != inputs.size()) {
+                throw new IllegalStateException(op.name() + ".backward: returned " + inputGrads.size()
+                        + " gradients for " + inputs.size() + " inputs");
+            }
+            if (listener != null) {
+                listener.visited(node, g, inputs, inputGrads);
+            }
             for (int k = 0; k < inputs.size(); k++) {
                 Tensor in = inputs.get(k);
                 NdArray gk = inputGrads.get(k);
