@@ -12,12 +12,7 @@ import java.util.List;
  */
 public record Permute(Tensor x, int[] perm) implements Op {
     public static Tensor apply(Tensor x, int... perm) {
-        NdArray y;
-        try {
-            y = x.value().permute(perm);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (shape " + x.shape() + ")", e);
-        }
+        NdArray y = x.value().permute(perm);
         int[] normalized = new int[perm.length];
         for (int i = 0; i < perm.length; i++) {
             normalized[i] = x.shape().axis(perm[i]);

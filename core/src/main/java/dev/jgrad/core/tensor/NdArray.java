@@ -1,5 +1,6 @@
 package dev.jgrad.core.tensor;
 
+import dev.jgrad.core.kernels.Parallel;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -209,9 +210,14 @@ public final class NdArray {
         int[] srcStrides = new int[r];
         boolean[] used = new boolean[r];
         for (int i = 0; i < r; i++) {
+            if (perm[i] < -r || perm[i] >= r) {
+                throw new IllegalArgumentException("permute: dim " + perm[i] + " in " + Arrays.toString(perm)
+                        + " is out of range for shape " + shape);
+            }
             int p = shape.axis(perm[i]);
             if (used[p]) {
-                throw new IllegalArgumentException("permute: dim " + p + " repeats in " + Arrays.toString(perm));
+                throw new IllegalArgumentException(
+                        "permute: dim " + p + " repeats in " + Arrays.toString(perm) + " for shape " + shape);
             }
             used[p] = true;
             outDims[i] = shape.dim(p);
@@ -270,28 +276,87 @@ public final class NdArray {
         return out;
     }
 
-    /** {@code this (+ − · ÷) other} with NumPy broadcasting. */
+    /**
+     * {@code this (+ − · ÷) other} with NumPy broadcasting. When each operand is either a single value
+     * or as large as the result (same shapes, or a scalar operand), the loop runs over flat indices,
+     * split over {@link Parallel}'s threads for large arrays; each element is computed by one thread
+     * with the same single operation, so the result does not depend on the thread count.
+     */
     public NdArray arith(Arith kind, NdArray other) {
         Shape outShape = broadcastShape(kind.name().toLowerCase(java.util.Locale.ROOT), other);
         NdArray out = zeros(dtype, outShape);
+        int n = outShape.size();
+        boolean flatA = size() == n || size() == 1;
+        boolean flatB = other.size() == n || other.size() == 1;
+        if (flatA && flatB && n > 0) {
+            int ia = size() == n ? 1 : 0;
+            int ib = other.size() == n ? 1 : 0;
+            Parallel.forRange(n, PARALLEL_GRAIN, (from, to) -> {
+                if (f != null) {
+                    arithRow(kind, f, from * ia, ia, other.f, from * ib, ib, out.f, from, to - from);
+                } else {
+                    arithRow(kind, d, from * ia, ia, other.d, from * ib, ib, out.d, from, to - from);
+                }
+            });
+            return out;
+        }
         int[] sa = Strided.broadcastStrides(shape, outShape);
         int[] sb = Strided.broadcastStrides(other.shape, outShape);
         if (f != null) {
             float[] x = f;
             float[] y = other.f;
             float[] z = out.f;
-            Strided.forEachRow(outShape, sa, sb, (o, a, ia, b, ib, n) -> arithRow(kind, x, a, ia, y, b, ib, z, o, n));
+            Strided.forEachRow(
+                    outShape, sa, sb, (o, a, ia, b, ib, len) -> arithRow(kind, x, a, ia, y, b, ib, z, o, len));
         } else {
             double[] x = doubles();
             double[] y = other.doubles();
             double[] z = out.d;
-            Strided.forEachRow(outShape, sa, sb, (o, a, ia, b, ib, n) -> arithRow(kind, x, a, ia, y, b, ib, z, o, n));
+            Strided.forEachRow(
+                    outShape, sa, sb, (o, a, ia, b, ib, len) -> arithRow(kind, x, a, ia, y, b, ib, z, o, len));
         }
         return out;
     }
 
+    /** Elementwise loops split into chunks of this many elements (a few tens of microseconds each). */
+    static final int PARALLEL_GRAIN = 1 << 15;
+
+    /** {@code z[o+j] = x[a+j·ia] ∘ y[b+j·ib]} for j in [0, n), with unit-stride and scalar fast paths. */
     private static void arithRow(
             Arith kind, float[] x, int a, int ia, float[] y, int b, int ib, float[] z, int o, int n) {
+        if (ia == 1 && ib == 1) {
+            switch (kind) {
+                case ADD:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] + y[b + j];
+                    break;
+                case SUB:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] - y[b + j];
+                    break;
+                case MUL:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] * y[b + j];
+                    break;
+                default:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] / y[b + j];
+            }
+            return;
+        }
+        if (ia == 1 && ib == 0) {
+            float s = y[b];
+            switch (kind) {
+                case ADD:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] + s;
+                    break;
+                case SUB:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] - s;
+                    break;
+                case MUL:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] * s;
+                    break;
+                default:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] / s;
+            }
+            return;
+        }
         switch (kind) {
             case ADD:
                 for (int j = 0; j < n; j++) z[o + j] = x[a + j * ia] + y[b + j * ib];
@@ -309,6 +374,22 @@ public final class NdArray {
 
     private static void arithRow(
             Arith kind, double[] x, int a, int ia, double[] y, int b, int ib, double[] z, int o, int n) {
+        if (ia == 1 && ib == 1) {
+            switch (kind) {
+                case ADD:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] + y[b + j];
+                    break;
+                case SUB:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] - y[b + j];
+                    break;
+                case MUL:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] * y[b + j];
+                    break;
+                default:
+                    for (int j = 0; j < n; j++) z[o + j] = x[a + j] / y[b + j];
+            }
+            return;
+        }
         switch (kind) {
             case ADD:
                 for (int j = 0; j < n; j++) z[o + j] = x[a + j * ia] + y[b + j * ib];
@@ -442,7 +523,13 @@ public final class NdArray {
             float[] x = f;
             float[] z = out.f;
             Strided.forEachRow(shape, own, st, (o, a, ia, t, it, n) -> {
-                for (int j = 0; j < n; j++) z[t + j * it] += x[a + j];
+                if (it == 0) { // a row summed into one value, in the same order as the loop below
+                    float acc = z[t];
+                    for (int j = 0; j < n; j++) acc += x[a + j];
+                    z[t] = acc;
+                } else {
+                    for (int j = 0; j < n; j++) z[t + j * it] += x[a + j];
+                }
             });
         } else {
             double[] x = d;

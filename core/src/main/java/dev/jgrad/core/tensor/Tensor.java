@@ -258,7 +258,8 @@ public final class Tensor {
                     + op.name() + " (use detach() first)");
         }
         if (on && !dtype().isFloating()) {
-            throw new IllegalArgumentException("requiresGrad: " + dtype() + " tensors cannot have gradients");
+            throw new IllegalArgumentException("requiresGrad: " + dtype() + " tensor " + shape()
+                    + " cannot have gradients; only float32 and float64 tensors can");
         }
         requiresGrad = on;
         return this;
@@ -506,6 +507,15 @@ public final class Tensor {
         return Max.apply(this, dims, keepdim);
     }
 
+    /** Normalizes {@code dim}, naming {@code op} when it is out of range. */
+    private int axis(String op, int dim) {
+        try {
+            return shape().axis(dim);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        }
+    }
+
     private int[] allDims() {
         int[] all = new int[rank()];
         Arrays.setAll(all, i -> i);
@@ -553,8 +563,8 @@ public final class Tensor {
     /** Swaps two dims. */
     public Tensor transpose(int dim0, int dim1) {
         int[] perm = allDims();
-        int a = shape().axis(dim0);
-        int b = shape().axis(dim1);
+        int a = axis("transpose", dim0);
+        int b = axis("transpose", dim1);
         perm[a] = b;
         perm[b] = a;
         return permute(perm);
@@ -581,7 +591,7 @@ public final class Tensor {
 
     /** Removes dim {@code dim}, which must have size 1. */
     public Tensor squeeze(int dim) {
-        int a = shape().axis(dim);
+        int a = axis("squeeze", dim);
         if (shape().dim(a) != 1) {
             throw new IllegalArgumentException(
                     "squeeze: dim " + dim + " of " + shape() + " has size " + shape().dim(a) + ", not 1");
@@ -636,6 +646,10 @@ public final class Tensor {
             throw new IllegalArgumentException("stack: needs at least one tensor");
         }
         int r = tensors.get(0).rank();
+        if (dim < -r - 1 || dim > r) {
+            throw new IllegalArgumentException("stack: dim " + dim + " is out of range for tensors of shape "
+                    + tensors.get(0).shape() + " (a new dim goes in [" + (-r - 1) + ", " + r + "])");
+        }
         int a = dim < 0 ? dim + r + 1 : dim;
         List<Tensor> expanded = new ArrayList<>();
         for (Tensor t : tensors) {
