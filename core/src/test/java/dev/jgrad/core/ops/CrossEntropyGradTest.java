@@ -92,6 +92,33 @@ class CrossEntropyGradTest {
     }
 
     @Test
+    void float32GradientOfLongRowsIsSoftmaxMinusOneHotOverN() {
+        // V = 2500 spans several of the kernel's scratch blocks; targets sit in different blocks
+        Random rnd = new Random(9);
+        int n = 4;
+        int v = 2500;
+        Tensor z = Tensor.randn(DType.FLOAT32, rnd, n, v).mul(3).detach().requiresGrad(true);
+        int[] targets = {0, 1023, 1024, 2499};
+        z.crossEntropy(Tensor.ofInts(targets)).backward();
+        double[] x = z.toDoubleArray();
+        double[] grad = z.grad().toDoubleArray();
+        for (int r = 0; r < n; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < v; a++) {
+                max = Math.max(max, x[r * v + a]);
+            }
+            double sum = 0;
+            for (int a = 0; a < v; a++) {
+                sum += Math.exp(x[r * v + a] - max);
+            }
+            for (int a = 0; a < v; a++) {
+                double expected = (Math.exp(x[r * v + a] - max) / sum - (a == targets[r] ? 1 : 0)) / n;
+                assertEquals(expected, grad[r * v + a], 1e-7 * Math.abs(expected) + 1e-12, "row " + r + " class " + a);
+            }
+        }
+    }
+
+    @Test
     void gradientMatchesTheUnfusedGraph() {
         qt().withExamples(60)
                 .forAll(
