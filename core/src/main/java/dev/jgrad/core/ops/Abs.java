@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ sign(x)      (0 at x = 0, as PyTorch)
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ sign(x)      (0 at x = 0, as PyTorch)")
 public record Abs(Tensor x) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("abs", x);

@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x = (x.dtype) g
  * </pre>
  */
+@GradientRule("∂L/∂x = (x.dtype) g")
 public record Cast(Tensor x) implements Op {
     public static Tensor apply(Tensor x, DType to) {
         return Tensor.result(x.value().cast(to), new Cast(x));

@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x_k = the slice of g that x_k occupies
  * </pre>
  */
+@GradientRule("∂L/∂x_k = the slice of g that x_k occupies")
 public record Concat(List<Tensor> xs, int axis) implements Op {
     public static Tensor apply(List<Tensor> xs, int dim) {
         if (xs.isEmpty()) {

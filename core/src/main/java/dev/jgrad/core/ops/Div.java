@@ -13,6 +13,7 @@ import java.util.List;
  * </pre>
  * Broadcasting follows NumPy; each gradient is summed back to its input's shape.
  */
+@GradientRule(value = "∂L/∂a = g / b,  ∂L/∂b = −g ⊙ a / b²", broadcast = GradientRule.Broadcast.ELEMENTWISE)
 public record Div(Tensor a, Tensor b) implements Op {
     public static Tensor apply(Tensor a, Tensor b) {
         Checks.sameFloatDtype("div", a, b);

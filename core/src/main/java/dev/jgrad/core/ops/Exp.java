@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ y      (y saved from forward)
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ y      (y saved from forward)")
 public record Exp(Tensor x, NdArray y) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("exp", x);

@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g summed over the broadcast dims
  * </pre>
  */
+@GradientRule(value = "∂L/∂x = g summed over the broadcast dims", broadcast = GradientRule.Broadcast.ELEMENTWISE)
 public record Expand(Tensor x) implements Op {
     public static Tensor apply(Tensor x, Shape to) {
         return Tensor.result(x.value().broadcastTo(to), new Expand(x));

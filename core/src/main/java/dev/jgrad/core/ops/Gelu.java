@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ (Φ(x) + x · φ(x))
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ (Φ(x) + x · φ(x))")
 public record Gelu(Tensor x) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("gelu", x);

@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ (½ (1 + tanh u) + ½ x (1 − tanh² u) · √(2/π) (1 + 3 · 0.044715 x²))
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ (½ (1 + tanh u) + ½ x (1 − tanh² u) · √(2/π) (1 + 3 · 0.044715 x²))")
 public record GeluTanh(Tensor x) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("geluTanh", x);

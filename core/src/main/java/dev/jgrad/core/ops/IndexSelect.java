@@ -12,6 +12,7 @@ import java.util.List;
  *   backward  ∂L/∂x[…, i, …] = Σ_{j : index[j] = i} g[…, j, …]      (scatter-add; repeats add up)
  * </pre>
  */
+@GradientRule("∂L/∂x[…, i, …] = Σ_{j : index[j] = i} g[…, j, …]      (scatter-add; repeats add up)")
 public record IndexSelect(Tensor x, int axis, int[] index) implements Op {
     public static Tensor apply(Tensor x, int dim, Tensor indexTensor) {
         Checks.integer("indexSelect", "index", indexTensor);

@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g / x
  * </pre>
  */
+@GradientRule("∂L/∂x = g / x")
 public record Log(Tensor x) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("log", x);

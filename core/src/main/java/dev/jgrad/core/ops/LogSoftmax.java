@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x_i = g_i − softmax(x)_i · Σ_j g_j      (softmax(x) = exp(y))
  * </pre>
  */
+@GradientRule("∂L/∂x_i = g_i − softmax(x)_i · Σ_j g_j      (softmax(x) = exp(y))")
 public record LogSoftmax(Tensor x, int axis, NdArray y) implements Op {
     public static Tensor apply(Tensor x, int dim) {
         Checks.floating("logSoftmax", x);

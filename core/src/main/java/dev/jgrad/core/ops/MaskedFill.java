@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ [mask = 0]
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ [mask = 0]")
 public record MaskedFill(Tensor x, NdArray mask) implements Op {
     public static Tensor apply(Tensor x, Tensor maskTensor, double fill) {
         Checks.floating("maskedFill", x);

@@ -16,6 +16,9 @@ import java.util.List;
  *   backward  ∂L/∂a = g · bᵀ        ∂L/∂b = aᵀ · g      (each summed over broadcast batch dims)
  * </pre>
  */
+@GradientRule(
+        value = "∂L/∂a = g · bᵀ        ∂L/∂b = aᵀ · g      (each summed over broadcast batch dims)",
+        broadcast = GradientRule.Broadcast.BATCH)
 public record MatMul(Tensor a, Tensor b) implements Op {
     public static Tensor apply(Tensor a, Tensor b) {
         Checks.sameFloatDtype("matmul", a, b);

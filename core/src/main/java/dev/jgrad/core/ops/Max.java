@@ -11,6 +11,7 @@ import java.util.List;
  * </pre>
  * Ties share the gradient equally, as PyTorch's {@code amax}; a single maximum takes all of it.
  */
+@GradientRule("∂L/∂x = g ⊙ [x = y] / (number of elements equal to y)")
 public record Max(Tensor x, NdArray m) implements Op {
     public static Tensor apply(Tensor x, int[] dims, boolean keepdim) {
         Checks.floating("max", x);

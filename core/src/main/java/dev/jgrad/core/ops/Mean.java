@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g / n, broadcast back over the averaged dims
  * </pre>
  */
+@GradientRule("∂L/∂x = g / n, broadcast back over the averaged dims")
 public record Mean(Tensor x, Shape kept, int n) implements Op {
     public static Tensor apply(Tensor x, int[] dims, boolean keepdim) {
         Checks.floating("mean", x);

@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g placed at [start, start+length) of that dim, zeros elsewhere
  * </pre>
  */
+@GradientRule("∂L/∂x = g placed at [start, start+length) of that dim, zeros elsewhere")
 public record Narrow(Tensor x, int axis, int start) implements Op {
     public static Tensor apply(Tensor x, int dim, int start, int length) {
         int axis = Checks.axis("narrow", x, dim);

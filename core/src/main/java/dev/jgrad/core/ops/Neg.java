@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = −g
  * </pre>
  */
+@GradientRule("∂L/∂x = −g")
 public record Neg(Tensor x) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("neg", x);

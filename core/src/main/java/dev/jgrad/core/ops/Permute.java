@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g permuted by the inverse permutation
  * </pre>
  */
+@GradientRule("∂L/∂x = g permuted by the inverse permutation")
 public record Permute(Tensor x, int[] perm) implements Op {
     public static Tensor apply(Tensor x, int... perm) {
         NdArray y = x.value().permute(perm);

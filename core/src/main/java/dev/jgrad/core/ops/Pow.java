@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ p · x^(p−1)
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ p · x^(p−1)")
 public record Pow(Tensor x, double p) implements Op {
     public static Tensor apply(Tensor x, double p) {
         Checks.floating("pow", x);

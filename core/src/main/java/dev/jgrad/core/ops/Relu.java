@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ [x &gt; 0]      (0 at the kink, as PyTorch)
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ [x > 0]      (0 at the kink, as PyTorch)")
 public record Relu(Tensor x) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("relu", x);

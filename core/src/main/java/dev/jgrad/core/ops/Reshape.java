@@ -12,6 +12,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g reshaped to x's shape
  * </pre>
  */
+@GradientRule("∂L/∂x = g reshaped to x's shape")
 public record Reshape(Tensor x) implements Op {
     public static Tensor apply(Tensor x, int... dims) {
         return Tensor.result(x.value().reshape(infer(x.shape(), dims)), new Reshape(x));

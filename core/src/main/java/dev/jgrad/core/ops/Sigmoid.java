@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ y(1 − y)
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ y(1 − y)")
 public record Sigmoid(Tensor x, NdArray y) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("sigmoid", x);

@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ σ(x) · (1 + x · (1 − σ(x)))
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ σ(x) · (1 + x · (1 − σ(x)))")
 public record Silu(Tensor x) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("silu", x);

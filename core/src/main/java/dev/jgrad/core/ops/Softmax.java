@@ -12,6 +12,7 @@ import java.util.List;
  *   backward  ∂L/∂x_i = p_i · (g_i − Σ_j g_j p_j)
  * </pre>
  */
+@GradientRule("∂L/∂x_i = p_i · (g_i − Σ_j g_j p_j)")
 public record Softmax(Tensor x, int axis, NdArray p) implements Op {
     public static Tensor apply(Tensor x, int dim) {
         Checks.floating("softmax", x);

@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g / (2y)
  * </pre>
  */
+@GradientRule("∂L/∂x = g / (2y)")
 public record Sqrt(Tensor x, NdArray y) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("sqrt", x);

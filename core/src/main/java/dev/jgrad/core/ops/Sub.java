@@ -13,6 +13,7 @@ import java.util.List;
  * </pre>
  * Broadcasting follows NumPy; each gradient is summed back to its input's shape.
  */
+@GradientRule(value = "∂L/∂a = g,  ∂L/∂b = −g", broadcast = GradientRule.Broadcast.ELEMENTWISE)
 public record Sub(Tensor a, Tensor b) implements Op {
     public static Tensor apply(Tensor a, Tensor b) {
         Checks.sameFloatDtype("sub", a, b);

@@ -11,6 +11,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g broadcast back over the summed dims (each input element gets its row's g)
  * </pre>
  */
+@GradientRule("∂L/∂x = g broadcast back over the summed dims (each input element gets its row's g)")
 public record Sum(Tensor x, Shape kept) implements Op {
     public static Tensor apply(Tensor x, int[] dims, boolean keepdim) {
         Checks.floating("sum", x);

@@ -10,6 +10,7 @@ import java.util.List;
  *   backward  ∂L/∂x = g ⊙ (1 − y²)
  * </pre>
  */
+@GradientRule("∂L/∂x = g ⊙ (1 − y²)")
 public record Tanh(Tensor x, NdArray y) implements Op {
     public static Tensor apply(Tensor x) {
         Checks.floating("tanh", x);

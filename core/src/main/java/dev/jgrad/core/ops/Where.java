@@ -12,6 +12,9 @@ import java.util.List;
  *   backward  ∂L/∂a = g ⊙ [c ≠ 0],  ∂L/∂b = g ⊙ [c = 0], each summed back to its input's shape
  * </pre>
  */
+@GradientRule(
+        value = "∂L/∂a = g ⊙ [c ≠ 0],  ∂L/∂b = g ⊙ [c = 0], each summed back to its input's shape",
+        broadcast = GradientRule.Broadcast.ELEMENTWISE)
 public record Where(NdArray condition, Tensor a, Tensor b) implements Op {
     public static Tensor apply(Tensor condition, Tensor a, Tensor b) {
         Checks.integer("where", "condition", condition);
