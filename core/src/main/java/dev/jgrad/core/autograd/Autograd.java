@@ -61,8 +61,27 @@ public final class Autograd {
         };
     }
 
+    /**
+     * Turns on anomaly detection for this thread until the returned scope closes, as PyTorch's
+     * {@code torch.autograd.detect_anomaly()}: the first op whose forward output or backward gradient
+     * holds NaN or ±Inf throws an {@link AnomalyException} naming the op, its input shapes, the phase,
+     * and the line that created it. Slow (every value is scanned, every node keeps its creation
+     * stack); off by default, and free when off. See {@link AnomalyMode}.
+     */
+    public static GradScope detectAnomaly() {
+        return AnomalyMode.enable();
+    }
+
+    /** Whether {@link #detectAnomaly()} is in force on this thread. */
+    public static boolean isAnomalyEnabled() {
+        return AnomalyMode.isEnabled();
+    }
+
     /** Called by {@link Tensor#result} for each recorded node; a hook point for debugging modes. */
     public static Tensor recorded(Tensor node) {
+        if (AnomalyMode.isEnabled()) {
+            AnomalyMode.recordSite(node);
+        }
         return node;
     }
 
@@ -89,6 +108,9 @@ public final class Autograd {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward: the output does not require grad (no input had "
                     + "requiresGrad(true), or it was computed under noGrad())");
+        }
+        if (AnomalyMode.isEnabled()) {
+            listener = AnomalyMode.listener(root, seed, listener);
         }
         List<Tensor> topo = topologicalOrder(root);
         Map<Tensor, NdArray> grads = new IdentityHashMap<>();

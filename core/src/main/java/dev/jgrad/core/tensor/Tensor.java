@@ -1,5 +1,6 @@
 package dev.jgrad.core.tensor;
 
+import dev.jgrad.core.autograd.AnomalyMode;
 import dev.jgrad.core.autograd.Autograd;
 import dev.jgrad.core.ops.Abs;
 import dev.jgrad.core.ops.Add;
@@ -73,6 +74,9 @@ public final class Tensor {
      * floating point and one of the inputs requires grad; otherwise the result is a plain constant.
      */
     public static Tensor result(NdArray value, Op op) {
+        if (AnomalyMode.isEnabled()) {
+            AnomalyMode.checkForward(value, op); // throws on NaN or ±Inf under Autograd.detectAnomaly()
+        }
         if (Autograd.isGradEnabled() && value.dtype().isFloating()) {
             for (Tensor in : op.inputs()) {
                 if (in.requiresGrad) {
