@@ -98,8 +98,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
     int threads = d.threads;
 
-    @Option(names = "--stop-after", paramLabel = "STEP",
-            description = "Stop after STEP (checkpointing there) though the schedule spans --steps; --resume continues.")
+    @Option(
+            names = "--stop-after",
+            paramLabel = "STEP",
+            description =
+                    "Stop after STEP (checkpointing there) though the schedule spans --steps; --resume continues.")
     int stopAfter;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<date-time>).")

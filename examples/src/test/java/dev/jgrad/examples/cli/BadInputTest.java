@@ -30,8 +30,8 @@ class BadInputTest {
     @BeforeAll
     static void trainOnce() {
         run = shared.resolve("run");
-        CliTestSupport.Result r = CliTestSupport.run(concat(tiny("--steps", "2", "--sample-bytes", "0"), "--out",
-                run.toString()));
+        CliTestSupport.Result r =
+                CliTestSupport.run(concat(tiny("--steps", "2", "--sample-bytes", "0"), "--out", run.toString()));
         assertEquals(0, r.exitCode(), r.err());
     }
 
@@ -40,7 +40,9 @@ class BadInputTest {
 
     private static void assertUserError(CliTestSupport.Result r, String... fragments) {
         assertEquals(2, r.exitCode(), "exit code; stderr: " + r.err());
-        String err = r.err().replace("WARNING: Using incubator modules: jdk.incubator.vector\n", "").trim();
+        String err = r.err()
+                .replace("WARNING: Using incubator modules: jdk.incubator.vector\n", "")
+                .trim();
         assertFalse(err.contains("\n"), "expected one line, got:\n" + err);
         assertFalse(err.contains("Exception"), "no stack traces or exception names for user errors: " + err);
         for (String f : fragments) {
@@ -51,8 +53,11 @@ class BadInputTest {
     @Test
     void missingDataFile() {
         Path out = tmp.resolve("out");
-        assertUserError(run(concat(tiny("--steps", "2"), "--data", tmp.resolve("nope.txt").toString(), "--out",
-                out.toString())), "nope.txt", "does not exist");
+        assertUserError(
+                run(concat(
+                        tiny("--steps", "2"), "--data", tmp.resolve("nope.txt").toString(), "--out", out.toString())),
+                "nope.txt",
+                "does not exist");
         assertFalse(Files.exists(out), "no output directory for a failed start");
     }
 
@@ -60,8 +65,8 @@ class BadInputTest {
     void emptyCorpus() throws IOException {
         Path empty = Files.createFile(tmp.resolve("empty.txt"));
         Path out = tmp.resolve("out");
-        assertUserError(run(concat(tiny("--steps", "2"), "--data", empty.toString(), "--out", out.toString())),
-                "empty");
+        assertUserError(
+                run(concat(tiny("--steps", "2"), "--data", empty.toString(), "--out", out.toString())), "empty");
         assertFalse(Files.exists(out));
     }
 
@@ -69,7 +74,8 @@ class BadInputTest {
     void corpusTooShortForOneWindow() throws IOException {
         Path small = Files.writeString(tmp.resolve("small.txt"), "tiny text");
         Path out = tmp.resolve("out");
-        assertUserError(run(concat(tiny("--steps", "2"), "--data", small.toString(), "--out", out.toString())),
+        assertUserError(
+                run(concat(tiny("--steps", "2"), "--data", small.toString(), "--out", out.toString())),
                 "--context-length");
         assertFalse(Files.exists(out));
     }
@@ -96,11 +102,23 @@ class BadInputTest {
     void tokenizerVocabularyMustMatchTheModel() throws IOException {
         Path tok = tmp.resolve("tok");
         Path text = Files.writeString(tmp.resolve("t.txt"), "the cat sat on the mat. ".repeat(200));
-        assertEquals(0, run("tokenize", "train", "--data", text.toString(), "--vocab-size", "300", "--out",
-                tok.toString()).exitCode());
-        assertUserError(run("eval", "--weights", run.resolve("model.safetensors").toString(), "--config",
-                run.resolve("model.json").toString(), "--tokenizer", tok.toString(), "--data",
-                run.resolve("val.bin").toString()), "the tokenizer has", "vocab_size is 256");
+        assertEquals(
+                0,
+                run("tokenize", "train", "--data", text.toString(), "--vocab-size", "300", "--out", tok.toString())
+                        .exitCode());
+        assertUserError(
+                run(
+                        "eval",
+                        "--weights",
+                        run.resolve("model.safetensors").toString(),
+                        "--config",
+                        run.resolve("model.json").toString(),
+                        "--tokenizer",
+                        tok.toString(),
+                        "--data",
+                        run.resolve("val.bin").toString()),
+                "the tokenizer has",
+                "vocab_size is 256");
     }
 
     @Test
@@ -118,8 +136,18 @@ class BadInputTest {
         Path weights = run.resolve("model.safetensors");
         byte[] bytes = Files.readAllBytes(weights);
         Path broken = Files.write(tmp.resolve("broken.safetensors"), Arrays.copyOf(bytes, bytes.length / 2));
-        assertUserError(run("eval", "--weights", broken.toString(), "--config", run.resolve("model.json").toString(),
-                "--tokenizer", "byte", "--data", run.resolve("val.bin").toString()), "broken.safetensors");
+        assertUserError(
+                run(
+                        "eval",
+                        "--weights",
+                        broken.toString(),
+                        "--config",
+                        run.resolve("model.json").toString(),
+                        "--tokenizer",
+                        "byte",
+                        "--data",
+                        run.resolve("val.bin").toString()),
+                "broken.safetensors");
     }
 
     @Test
@@ -129,7 +157,6 @@ class BadInputTest {
 
     @Test
     void aRunDirectoryIsNeverOverwritten() {
-        assertUserError(run(concat(tiny("--steps", "2"), "--out", run.toString())), "already holds a run",
-                "--resume");
+        assertUserError(run(concat(tiny("--steps", "2"), "--out", run.toString())), "already holds a run", "--resume");
     }
 }

@@ -30,9 +30,32 @@ final class CliTestSupport {
     static String[] tiny(String... extra) {
         String[] base = {
             "train",
-            "--corpus-bytes", "40000", "--context-length", "16", "--d-model", "16", "--layers", "1", "--heads", "2",
-            "--d-ff", "32", "--batch-size", "8", "--warmup", "5", "--eval-every", "20", "--checkpoint-every", "10",
-            "--log-every", "10", "--sample-bytes", "40", "--threads", "2"
+            "--corpus-bytes",
+            "40000",
+            "--context-length",
+            "16",
+            "--d-model",
+            "16",
+            "--layers",
+            "1",
+            "--heads",
+            "2",
+            "--d-ff",
+            "32",
+            "--batch-size",
+            "8",
+            "--warmup",
+            "5",
+            "--eval-every",
+            "20",
+            "--checkpoint-every",
+            "10",
+            "--log-every",
+            "10",
+            "--sample-bytes",
+            "40",
+            "--threads",
+            "2"
         };
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);

@@ -66,8 +66,15 @@ class TrainCommandTest {
         assertTrue(first > 5.0, "first loss " + first);
         assertTrue(last < 3.2, "last loss " + last);
         assertTrue(r.out().contains("floor 0.819 bpb"), r.out());
-        for (String f : List.of("run.json", "model.json", "train.bin", "val.bin", "checkpoint.safetensors",
-                "model.safetensors", "metrics.csv", "bpb.png")) {
+        for (String f : List.of(
+                "run.json",
+                "model.json",
+                "train.bin",
+                "val.bin",
+                "checkpoint.safetensors",
+                "model.safetensors",
+                "metrics.csv",
+                "bpb.png")) {
             assertTrue(Files.exists(dir.resolve(f)), f + " missing");
         }
     }
@@ -84,7 +91,8 @@ class TrainCommandTest {
         assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
         assertEquals(a.valLoss(), b.valLoss(), 0.0);
         assertEquals(Files.readString(whole.resolve("metrics.csv")), Files.readString(pieces.resolve("metrics.csv")));
-        assertArrayEquals(Files.readAllBytes(whole.resolve("model.safetensors")),
+        assertArrayEquals(
+                Files.readAllBytes(whole.resolve("model.safetensors")),
                 Files.readAllBytes(pieces.resolve("model.safetensors")));
     }
 
@@ -99,9 +107,19 @@ class TrainCommandTest {
         assertEquals(s.valBpb(), Json.number(m.get("bpb"), "bpb"), 1e-12);
 
         // the same through a bare weights file and the CS336-keyed config, as a PyTorch user would call it
-        CliTestSupport.Result bare = run("eval", "--weights", dir.resolve("model.safetensors").toString(), "--config",
-                dir.resolve("model.json").toString(), "--tokenizer", "byte", "--data", dir.resolve("val.bin").toString(),
-                "--json", "--batch-size", "8");
+        CliTestSupport.Result bare = run(
+                "eval",
+                "--weights",
+                dir.resolve("model.safetensors").toString(),
+                "--config",
+                dir.resolve("model.json").toString(),
+                "--tokenizer",
+                "byte",
+                "--data",
+                dir.resolve("val.bin").toString(),
+                "--json",
+                "--batch-size",
+                "8");
         assertEquals(0, bare.exitCode(), bare.err());
         assertEquals(r.out(), bare.out());
     }
