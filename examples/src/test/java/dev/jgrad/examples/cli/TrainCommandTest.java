@@ -31,10 +31,6 @@ class TrainCommandTest {
         return new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
     }
 
-    private static Trainer loudTrainer() {
-        return new Trainer(System.out, false);
-    }
-
     private static TrainOptions tinyOptions(Path out, int steps) {
         TrainOptions o = new TrainOptions();
         o.corpusBytes = 40_000;
@@ -87,7 +83,7 @@ class TrainCommandTest {
         TrainOptions first = tinyOptions(pieces, 30);
         first.stopAfter = 13; // mid-way between checkpoints: it checkpoints at 10 and stops at 13
         quietTrainer().train(first);
-        Trainer.Summary b = loudTrainer().resume(pieces, 0, 2);
+        Trainer.Summary b = quietTrainer().resume(pieces, 0, 2);
         assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
         assertEquals(a.valLoss(), b.valLoss(), 0.0);
         assertEquals(Files.readString(whole.resolve("metrics.csv")), Files.readString(pieces.resolve("metrics.csv")));
