@@ -63,6 +63,7 @@ import java.util.Set;
  * {@link GradCheck} needs. Everything derives from the seed, so a failing graph can be replayed and
  * printed ({@link #toString()} lists its steps).
  */
+@SuppressWarnings("try") // a noGrad scope that exists only to be closed
 final class RandomGraph {
     /** The ops a graph is drawn from, each with the {@link Op} record it records. */
     enum Kind {
