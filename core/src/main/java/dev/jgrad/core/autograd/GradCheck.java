@@ -152,6 +152,7 @@ public final class GradCheck {
         return new InputReport(k, x.shape().toString(), maxAbs, maxRel, worst, worstAnalytic, worstNumeric, passed);
     }
 
+    @SuppressWarnings("try") // the noGrad scope exists only to be closed
     private static double numericAt(int i, Tensor x, Function<List<Tensor>, Tensor> f, List<Tensor> leaves, NdArray w) {
         NdArray data = x.value();
         try (GradScope ignored = Autograd.noGrad()) {

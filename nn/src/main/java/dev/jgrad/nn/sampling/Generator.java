@@ -17,6 +17,7 @@ public final class Generator {
      * The prompt followed by up to {@code maxNewTokens} sampled tokens; stops early after emitting
      * {@code stopId} (pass −1 for none).
      */
+    @SuppressWarnings("try") // the noGrad scope exists only to be closed
     public static int[] generate(TransformerLM model, int[] prompt, int maxNewTokens, Sampler sampler, int stopId) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("generate: the prompt needs at least one token");
