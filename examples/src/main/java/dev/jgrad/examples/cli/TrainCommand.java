@@ -105,6 +105,18 @@ final class TrainCommand implements Callable<Integer> {
                     "Stop after STEP (checkpointing there) though the schedule spans --steps; --resume continues.")
     int stopAfter;
 
+    @Option(
+            names = "--detect-anomaly",
+            description = "Check every op's output and gradient for NaN and ±Inf and stop at the first, naming the op"
+                    + " and the line that created it (slow; for debugging a diverging run).")
+    boolean detectAnomaly;
+
+    @Option(
+            names = "--find-unused-parameters",
+            description = "After the first step's backward, list the parameters that received no gradient or an"
+                    + " all-zero one.")
+    boolean findUnusedParameters;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<date-time>).")
     Path out;
 
@@ -119,7 +131,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Trainer trainer = new Trainer(System.out, System.console() != null);
         if (resume != null) {
-            trainer.resume(resume, stepsGiven() ? steps : 0, threads);
+            trainer.resume(resume, stepsGiven() ? steps : 0, threads, detectAnomaly, findUnusedParameters);
             return 0;
         }
         TrainOptions o = new TrainOptions();
@@ -147,6 +159,8 @@ final class TrainCommand implements Callable<Integer> {
         o.sampleBytes = sampleBytes;
         o.threads = threads;
         o.stopAfter = stopAfter;
+        o.detectAnomaly = detectAnomaly;
+        o.findUnusedParameters = findUnusedParameters;
         o.out = out;
         trainer.train(o);
         return 0;

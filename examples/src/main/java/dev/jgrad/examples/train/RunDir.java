@@ -23,6 +23,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The files of one training run, all in one directory:
@@ -130,6 +134,8 @@ final class RunDir {
         RunDir run = open(dir, 0);
         run.options.threads = o.threads; // settings of this invocation, not of the run
         run.options.stopAfter = o.stopAfter;
+        run.options.detectAnomaly = o.detectAnomaly;
+        run.options.findUnusedParameters = o.findUnusedParameters;
         return run;
     }
 
@@ -142,24 +148,24 @@ final class RunDir {
         TrainOptions o = new TrainOptions();
         Object data = run.get("data");
         o.data = data == null ? null : Paths.get(Json.string(data, "run.json: data"));
-        o.corpusBytes = (int) Json.integer(run.get("corpus_bytes"), "run.json: corpus_bytes");
+        o.corpusBytes = intOf(run, "corpus_bytes");
         o.valFraction = Json.number(run.get("val_fraction"), "run.json: val_fraction");
         o.tokenizer = Json.string(run.get("tokenizer"), "run.json: tokenizer");
-        o.vocabSize = (int) Json.integer(run.get("vocab_size"), "run.json: vocab_size");
-        o.batchSize = (int) Json.integer(run.get("batch_size"), "run.json: batch_size");
-        o.steps = steps > 0 ? steps : (int) Json.integer(run.get("steps"), "run.json: steps");
+        o.vocabSize = intOf(run, "vocab_size");
+        o.batchSize = intOf(run, "batch_size");
+        o.steps = steps > 0 ? steps : intOf(run, "steps");
         o.lr = Json.number(run.get("lr"), "run.json: lr");
         o.minLr = Json.number(run.get("min_lr"), "run.json: min_lr");
-        o.warmupSteps = (int) Json.integer(run.get("warmup_steps"), "run.json: warmup_steps");
+        o.warmupSteps = intOf(run, "warmup_steps");
         o.weightDecay = Json.number(run.get("weight_decay"), "run.json: weight_decay");
         o.beta1 = Json.number(run.get("beta1"), "run.json: beta1");
         o.beta2 = Json.number(run.get("beta2"), "run.json: beta2");
         o.clip = Json.number(run.get("clip"), "run.json: clip");
         o.seed = Json.integer(run.get("seed"), "run.json: seed");
-        o.evalEvery = (int) Json.integer(run.get("eval_every"), "run.json: eval_every");
-        o.checkpointEvery = (int) Json.integer(run.get("checkpoint_every"), "run.json: checkpoint_every");
-        o.logEvery = (int) Json.integer(run.get("log_every"), "run.json: log_every");
-        o.sampleBytes = (int) Json.integer(run.get("sample_bytes"), "run.json: sample_bytes");
+        o.evalEvery = intOf(run, "eval_every");
+        o.checkpointEvery = intOf(run, "checkpoint_every");
+        o.logEvery = intOf(run, "log_every");
+        o.sampleBytes = intOf(run, "sample_bytes");
         o.out = dir;
         TransformerLM.Config config =
                 TransformerLM.Config.fromJson(Json.object(Json.parse(read(dir.resolve("model.json"))), "model.json"));
@@ -169,6 +175,11 @@ final class RunDir {
         o.numHeads = config.numHeads();
         o.dFf = config.dFf();
         o.ropeTheta = config.ropeTheta();
+        try {
+            o.validate();
+        } catch (UserError e) {
+            throw new UserError(dir.resolve("run.json") + " holds a bad setting: " + e.getMessage());
+        }
         List<String> specials = Json.array(run.get("special_tokens"), "run.json: special_tokens").stream()
                 .map(s -> Json.string(s, "run.json: special_tokens"))
                 .toList();
@@ -193,6 +204,44 @@ final class RunDir {
                 floor == null ? null : Json.number(floor, "run.json: floor_bpb"));
     }
 
+    private static int intOf(Map<String, Object> run, String key) {
+        return (int) Json.integer(run.get(key), "run.json: " + key, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Deletes the temporary files that {@link AtomicFiles} leaves beside a file of the run when a write
+     * is killed before its rename ({@code .checkpoint.safetensors.1f3a….tmp}); returns how many. They
+     * were never part of the run's state: the file they were to replace is still complete.
+     */
+    int deleteStaleTempFiles() throws IOException {
+        int deleted = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Matcher m = TEMP_FILE.matcher(p.getFileName().toString());
+                if (m.matches() && RUN_FILES.contains(m.group(1)) && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /** AtomicFiles' temporary name for {@code <name>}: {@code .<name>.<hex>.tmp}. */
+    private static final Pattern TEMP_FILE = Pattern.compile("\\.(.+)\\.[0-9a-f]{1,16}\\.tmp");
+
+    private static final Set<String> RUN_FILES = Set.of(
+            "run.json",
+            "model.json",
+            "vocab.json",
+            "merges.txt",
+            "train.bin",
+            "val.bin",
+            "checkpoint.safetensors",
+            "model.safetensors",
+            "metrics.csv",
+            "bpb.png");
+
     private static Tokenizer buildTokenizer(TrainOptions o, byte[] text, PrintStream log) throws IOException {
         List<String> specials = List.of(SPECIAL_TOKEN);
         if ("byte".equals(o.tokenizer)) {
@@ -215,7 +264,7 @@ final class RunDir {
     }
 
     private static void deleteTree(Path dir) {
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+        try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException ignored) {

@@ -50,6 +50,13 @@ public final class TrainOptions {
      * run would have; the schedule still spans all {@link #steps}. Lets a run be trained in pieces.
      */
     public int stopAfter;
+    /**
+     * Run each step's forward and backward under {@code Autograd.detectAnomaly()}: the first op that
+     * makes a NaN or ±Inf stops training with its name, input shapes and creating line. Slow; not saved.
+     */
+    public boolean detectAnomaly;
+    /** After the first step's backward, list the parameters that got no gradient or an all-zero one. Not saved. */
+    public boolean findUnusedParameters;
 
     /** The settings as JSON-ready values, for run.json. */
     Map<String, Object> toMap() {

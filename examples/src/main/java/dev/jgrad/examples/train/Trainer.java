@@ -1,9 +1,12 @@
 package dev.jgrad.examples.train;
 
+import dev.jgrad.core.autograd.AnomalyException;
 import dev.jgrad.core.autograd.Autograd;
 import dev.jgrad.core.autograd.GradScope;
 import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.ops.CrossEntropy;
+import dev.jgrad.core.tensor.DType;
+import dev.jgrad.core.tensor.NdArray;
 import dev.jgrad.core.tensor.Tensor;
 import dev.jgrad.nn.checkpoint.Checkpoint;
 import dev.jgrad.nn.data.Batch;
@@ -12,6 +15,7 @@ import dev.jgrad.nn.data.BitsPerByte;
 import dev.jgrad.nn.data.EvalWindows;
 import dev.jgrad.nn.data.TokenSequence;
 import dev.jgrad.nn.modules.TransformerLM;
+import dev.jgrad.nn.modules.UnusedParameters;
 import dev.jgrad.nn.optim.AdamW;
 import dev.jgrad.nn.optim.GradClip;
 import dev.jgrad.nn.optim.LrSchedule;
@@ -41,7 +45,15 @@ import java.util.Random;
  *
  * A run stopped after a checkpoint and resumed continues bit for bit: the checkpoint holds weights,
  * AdamW moments, the step and the batcher's random state, and nothing else carries randomness.
+ *
+ * <p>Crash safety: metrics.csv is written before each checkpoint (so it never lags behind one), both
+ * atomically, and a run killed at any moment resumes from its newest checkpoint, losing only the steps
+ * since. Temporary files left by a write the kill interrupted are deleted when the run is next opened.
+ * Training stops with a {@link UserError}, leaving the last checkpoint as it was, when the loss or the
+ * gradient norm is not finite, when the weights are not finite before a save, or when a save fails (a
+ * full disk, an unwritable directory).
  */
+@SuppressWarnings("try") // grad and anomaly scopes exist only to be closed
 public final class Trainer {
     /** What a finished run reports. */
     public record Summary(
@@ -70,8 +82,19 @@ public final class Trainer {
 
     /** Continues the run in {@code dir} from its checkpoint, up to {@code steps} total (0: as saved). */
     public Summary resume(Path dir, int steps, int threads) throws IOException {
+        return resume(dir, steps, threads, false, false);
+    }
+
+    /**
+     * As {@link #resume(Path, int, int)}, with this invocation's debugging switches (they are not saved
+     * with the run): {@link TrainOptions#detectAnomaly} and {@link TrainOptions#findUnusedParameters}.
+     */
+    public Summary resume(Path dir, int steps, int threads, boolean detectAnomaly, boolean findUnusedParameters)
+            throws IOException {
         RunDir run = RunDir.open(dir, steps);
         run.options().threads = threads;
+        run.options().detectAnomaly = detectAnomaly;
+        run.options().findUnusedParameters = findUnusedParameters;
         Checkpoint checkpoint = Checkpoint.load(run.checkpointPath());
         return loop(run, checkpoint);
     }
@@ -79,6 +102,11 @@ public final class Trainer {
     private Summary loop(RunDir run, Checkpoint checkpoint) throws IOException {
         TrainOptions o = run.options();
         Parallel.setThreads(o.threads);
+        int stale = run.deleteStaleTempFiles();
+        if (stale > 0) {
+            out.println("removed " + stale + " temporary file" + (stale == 1 ? "" : "s")
+                    + " left by an interrupted write in " + run.dir());
+        }
         TransformerLM model = new TransformerLM(run.modelConfig(), new Random(o.seed));
         AdamW optimizer = new AdamW(model.namedParameters(), o.lr, o.beta1, o.beta2, 1e-8, o.weightDecay);
         LrSchedule schedule = LrSchedule.cosine(o.lr, o.minLr, Math.min(o.warmupSteps, o.steps), o.steps);
@@ -108,23 +136,31 @@ public final class Trainer {
         double trainLoss = Double.NaN;
         Evaluation val = null;
         int end = o.stopAfter > 0 ? Math.max(start, o.stopAfter) : o.steps;
+        int saved = start; // the step of the newest checkpoint on disk (0: none yet)
         for (int step = start; step < end; step++) {
             optimizer.setLr(schedule.lr(step));
             Batch batch = batcher.next();
-            Tensor logits = model.forward(Tensor.ofInts(batch.inputs(), batch.batchSize(), batch.contextLength()));
-            Tensor loss = logits.crossEntropy(Tensor.ofInts(batch.targets(), batch.batchSize(), batch.contextLength()));
-            trainLoss = loss.item();
-            if (!Double.isFinite(trainLoss)) {
-                throw new UserError(String.format(
-                        Locale.ROOT,
-                        "training diverged at step %d: the loss is %s; the last checkpoint in %s is intact "
-                                + "(try a lower --lr)",
-                        step + 1,
-                        trainLoss,
-                        run.dir()));
+            try (GradScope ignored = o.detectAnomaly ? Autograd.detectAnomaly() : () -> {}) {
+                Tensor logits = model.forward(Tensor.ofInts(batch.inputs(), batch.batchSize(), batch.contextLength()));
+                Tensor loss =
+                        logits.crossEntropy(Tensor.ofInts(batch.targets(), batch.batchSize(), batch.contextLength()));
+                trainLoss = loss.item();
+                if (!Double.isFinite(trainLoss)) {
+                    throw diverged(step + 1, "the loss is " + trainLoss, run, saved);
+                }
+                loss.backward();
+            } catch (AnomalyException e) {
+                throw new UserError(
+                        "step " + (step + 1) + ": " + e.getMessage() + "\n" + lastCheckpoint(run, saved), e);
             }
-            loss.backward();
-            GradClip.clipGradNorm(params, o.clip);
+            if (o.findUnusedParameters && step == start) {
+                progress.line("step " + (step + 1) + ": "
+                        + UnusedParameters.report(UnusedParameters.find(model), params.size()));
+            }
+            double gradNorm = GradClip.clipGradNorm(params, o.clip);
+            if (!Double.isFinite(gradNorm)) {
+                throw diverged(step + 1, "the gradient norm is " + gradNorm, run, saved);
+            }
             optimizer.step();
             optimizer.zeroGrad();
 
@@ -146,14 +182,24 @@ public final class Trainer {
             }
             metrics.add(done, trainLoss, run.bitsPerByte(trainLoss), evalBpb, schedule.lr(step));
             if (done % o.checkpointEvery == 0 || done == end) {
-                Checkpoint.save(
-                        run.checkpointPath(),
-                        model,
-                        optimizer,
-                        done,
-                        Map.of("batcher", batcher.state()),
-                        run.modelConfigJson());
-                metrics.save();
+                checkFinite(model, done, run, saved);
+                try {
+                    metrics.save(); // first: a kill between the two leaves rows past the checkpoint, never a gap
+                } catch (IOException e) {
+                    throw cannotSave(run.metricsPath(), done, e, run, saved);
+                }
+                try {
+                    Checkpoint.save(
+                            run.checkpointPath(),
+                            model,
+                            optimizer,
+                            done,
+                            Map.of("batcher", batcher.state()),
+                            run.modelConfigJson());
+                } catch (IOException e) {
+                    throw cannotSave(run.checkpointPath(), done, e, run, saved);
+                }
+                saved = done;
             }
         }
         if (end < o.steps) {
@@ -163,8 +209,12 @@ public final class Trainer {
         if (val == null) {
             val = evaluate(model, run.val(), run.modelConfig().contextLength(), o.batchSize, run.bytesPerToken());
         }
-        Checkpoint.saveWeights(run.weightsPath(), model);
-        metrics.plot(run.plotPath(), run.floorBpb());
+        try {
+            Checkpoint.saveWeights(run.weightsPath(), model);
+            metrics.plot(run.plotPath(), run.floorBpb());
+        } catch (IOException e) {
+            throw cannotSave(run.weightsPath(), o.steps, e, run, saved);
+        }
         String sample = sample(model, run, o);
         Summary summary = new Summary(
                 o.steps, trainLoss, val.natsPerToken(), val.bitsPerByte(), run.floorBpb(), sample, run.dir());
@@ -172,6 +222,46 @@ public final class Trainer {
         out.println("plot: " + run.plotPath());
         out.println(summary.qualityLine());
         return summary;
+    }
+
+    private static UserError diverged(int step, String what, RunDir run, int saved) {
+        return new UserError("training diverged at step " + step + ": " + what + "; " + lastCheckpoint(run, saved)
+                + " (try a lower --lr, or --detect-anomaly to find the first op that made a NaN or ±Inf)");
+    }
+
+    private static String lastCheckpoint(RunDir run, int saved) {
+        return saved == 0
+                ? "no checkpoint had been written yet"
+                : "the last checkpoint, " + run.checkpointPath() + " at step " + saved + ", is intact";
+    }
+
+    private static UserError cannotSave(Path path, int step, IOException e, RunDir run, int saved) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            reason = "permission denied: " + reason;
+        }
+        return new UserError(
+                "step " + step + ": cannot write " + path + " (" + reason + "); " + lastCheckpoint(run, saved)
+                        + " (free some disk space or fix the directory's permissions, then --resume " + run.dir() + ")",
+                e);
+    }
+
+    /** Refuses to save weights that hold NaN or ±Inf: the checkpoint on disk is the last good one. */
+    private static void checkFinite(TransformerLM model, int step, RunDir run, int saved) {
+        for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+            NdArray w = e.getValue().value();
+            for (int i = 0; i < w.size(); i++) {
+                double x = w.dtype() == DType.FLOAT32 ? w.floats()[i] : w.get(i);
+                if (!Double.isFinite(x)) {
+                    throw diverged(
+                            step,
+                            "after the update, weight " + e.getKey() + " " + w.shape() + " holds " + x
+                                    + " at flat index " + i + ", so it was not saved",
+                            run,
+                            saved);
+                }
+            }
+        }
     }
 
     private static String qualityLine(double bpb, Double floor) {
