@@ -201,6 +201,9 @@ for c in configs:
         float(j[0]["loss_first"]), float(j[0]["loss_last"]), float(t[0]["loss_first"]), float(t[0]["loss_last"])))
     notes.append("%s: PyTorch medians by threads: %s tok/s; jgrad step %.1f ms, PyTorch %.1f ms; %d jgrad run(s)" % (
         c, others, med(j, "step_ms"), med(t, "step_ms"), len(j)))
+    if "alloc_mb_per_step" in j[0]:
+        notes.append("%s: jgrad allocates %.0f MB and spends %.1f ms in GC per step" % (
+            c, med(j, "alloc_mb_per_step"), med(j, "gc_ms_per_step")))
     verdict = "met" if ratio >= targets[c] else "MISSED"
     notes.append("%s: target speedup >= %.1f: %s" % (c, targets[c], verdict))
     if c == "L":

@@ -8,6 +8,8 @@ import dev.jgrad.nn.optim.AdamW;
 import dev.jgrad.nn.optim.GradClip;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +34,8 @@ import java.util.Random;
  *              The same batch every step, so the loss falls as the model memorizes it.
  *   timing     warmup steps untimed, then the median wall time of `steps` timed steps
  *   reported   step ms (median), tokens/s = B·T / median, GFLOP/s = analytic FLOPs per step / median,
- *              MFU = GFLOP/s / peak, peak RSS (VmHWM of /proc/self/status, the whole JVM), first and last loss
+ *              MFU = GFLOP/s / peak, peak RSS (VmHWM of /proc/self/status, the whole JVM), first and last loss;
+ *              for diagnosis, the mean heap allocation and GC time per timed step
  * </pre>
  *
  * <h2>The analytic FLOP count</h2>
@@ -68,7 +71,7 @@ import java.util.Random;
  *
  * Each config prints one machine-readable line, e.g.
  * {@code RESULT impl=jgrad config=S threads=2 step_ms=… tokens_per_s=… gflop_per_step=… gflops=… mfu_pct=…
- * rss_mb=… loss_first=… loss_last=…}. With {@code --config all}, rss_mb is the peak so far in the one JVM.
+ * rss_mb=… loss_first=… loss_last=… alloc_mb_per_step=… gc_ms_per_step=…}. With {@code --config all}, rss_mb is the peak so far in the one JVM.
  */
 public final class TrainBench {
     /** The 2-core FMA peak of the benchmark machine in GFLOP/s, for MFU (override with --peak-gflops). */
@@ -112,12 +115,15 @@ public final class TrainBench {
             double lossFirst,
             double lossLast,
             long parameters,
+            double allocMbPerStep,
+            double gcMsPerStep,
             double[] stepMsAll) {
         String line() {
             return String.format(
                     Locale.ROOT,
                     "RESULT impl=jgrad config=%s threads=%d step_ms=%.3f tokens_per_s=%.1f gflop_per_step=%.4f"
-                            + " gflops=%.2f mfu_pct=%.2f rss_mb=%.1f loss_first=%.6f loss_last=%.6f",
+                            + " gflops=%.2f mfu_pct=%.2f rss_mb=%.1f loss_first=%.6f loss_last=%.6f alloc_mb_per_step=%.1f"
+                            + " gc_ms_per_step=%.1f",
                     config.name(),
                     threads,
                     stepMs,
@@ -127,7 +133,9 @@ public final class TrainBench {
                     mfuPct,
                     rssMb,
                     lossFirst,
-                    lossLast);
+                    lossLast,
+                    allocMbPerStep,
+                    gcMsPerStep);
         }
     }
 
@@ -225,7 +233,13 @@ public final class TrainBench {
         double lossFirst = Double.NaN;
         double lossLast = Double.NaN;
         double[] ms = new double[steps];
+        long allocBefore = 0;
+        long gcBefore = 0;
         for (int s = 0; s < warmup + steps; s++) {
+            if (s == warmup) {
+                allocBefore = allocatedBytes();
+                gcBefore = gcMillis();
+            }
             long t0 = System.nanoTime();
             Tensor loss = model.forward(x).crossEntropy(y);
             double l = loss.item();
@@ -256,6 +270,8 @@ public final class TrainBench {
                         l);
             }
         }
+        double allocMb = (allocatedBytes() - allocBefore) / (1024.0 * 1024.0) / steps;
+        double gcMs = (double) (gcMillis() - gcBefore) / steps;
         double median = median(ms);
         double tokensPerS = (double) c.batch() * c.context() / (median / 1e3);
         double gflops = c.flopsPerStep() / 1e9 / (median / 1e3);
@@ -270,6 +286,8 @@ public final class TrainBench {
                 lossFirst,
                 lossLast,
                 model.numParameters(),
+                allocMb,
+                gcMs,
                 ms);
     }
 
@@ -299,6 +317,34 @@ public final class TrainBench {
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /**
+     * Bytes allocated on the Java heap so far by the threads alive now (the caller and jgrad's pool), or −1 where
+     * the JVM cannot tell.
+     */
+    static long allocatedBytes() {
+        if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean)) {
+            return -1;
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long sum = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, bytes);
+        }
+        return sum;
+    }
+
+    /** Milliseconds the garbage collectors have spent so far, summed over collectors (pauses, for ParallelGC). */
+    static long gcMillis() {
+        long sum = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sum += Math.max(0, gc.getCollectionTime());
+        }
+        return sum;
     }
 
     /** The process's peak resident set (VmHWM) in MiB, or NaN where /proc/self/status is missing (not Linux). */
