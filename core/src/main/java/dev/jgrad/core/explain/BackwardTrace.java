@@ -23,9 +23,19 @@ import java.util.StringJoiner;
  * {@code limit} steps are kept in full; every node is counted in the summary.
  */
 public final class BackwardTrace {
-    /** The gradient one input received from a step. {@code stats} is null when the input needs none. */
+    /**
+     * The gradient one input received from a step: {@code name} as in the op's rule ({@code a}, {@code b}),
+     * {@code tensor} the caller's name for it (from {@link Explain.Options#names()}) or null. {@code stats}
+     * is null when the input needs no gradient.
+     */
     public record InputGrad(
-            String name, Shape shape, boolean leaf, boolean requiresGrad, int[] summedAxes, GradStats stats) {}
+            String name,
+            String tensor,
+            Shape shape,
+            boolean leaf,
+            boolean requiresGrad,
+            int[] summedAxes,
+            GradStats stats) {}
 
     /** One visited node. {@code crossEntropy} is non-null only for a cross-entropy node. */
     public record Step(
@@ -175,7 +185,7 @@ public final class BackwardTrace {
     private static void appendStep(StringBuilder sb, Step s) {
         StringJoiner ins = new StringJoiner(", ");
         for (InputGrad in : s.inputs()) {
-            ins.add(in.name() + " " + in.shape());
+            ins.add(in.name() + (in.tensor() == null ? "" : " = " + in.tensor()) + " " + in.shape());
         }
         sb.append('\n')
                 .append('#')

@@ -39,35 +39,42 @@ public final class Explain {
      *     remembers ∂L/∂node for every node, which {@link Dot} can draw
      * @param row the row (flat index over the logits' leading dims) a cross-entropy node shows
      * @param columns how many classes of that row to show: the target and the most probable others
+     * @param names what to call leaves (name → tensor, compared by identity)
      */
-    public record Options(int limit, boolean retainGraph, int row, int columns) {
+    public record Options(int limit, boolean retainGraph, int row, int columns, Map<String, Tensor> names) {
         public Options {
             if (limit < 0 || row < 0 || columns < 1) {
                 throw new IllegalArgumentException(
                         "explain: options need limit ≥ 0, row ≥ 0 and columns ≥ 1, got limit " + limit + ", row " + row
                                 + ", columns " + columns);
             }
+            names = Map.copyOf(names);
         }
 
-        /** 64 steps, graph freed, row 0, 8 columns. */
+        /** 64 steps, graph freed, row 0, 8 columns, no names. */
         public static Options defaults() {
-            return new Options(64, false, 0, 8);
+            return new Options(64, false, 0, 8, Map.of());
         }
 
         public Options withLimit(int limit) {
-            return new Options(limit, retainGraph, row, columns);
+            return new Options(limit, retainGraph, row, columns, names);
         }
 
         public Options withRetainGraph(boolean retainGraph) {
-            return new Options(limit, retainGraph, row, columns);
+            return new Options(limit, retainGraph, row, columns, names);
         }
 
         public Options withRow(int row) {
-            return new Options(limit, retainGraph, row, columns);
+            return new Options(limit, retainGraph, row, columns, names);
         }
 
         public Options withColumns(int columns) {
-            return new Options(limit, retainGraph, row, columns);
+            return new Options(limit, retainGraph, row, columns, names);
+        }
+
+        /** Names for leaves, e.g. a module's {@code namedParameters()}: the trace calls them so. */
+        public Options withNames(Map<String, Tensor> names) {
+            return new Options(limit, retainGraph, row, columns, names);
         }
     }
 
@@ -122,8 +129,11 @@ public final class Explain {
         String largestInput;
         double largestNorm = -1;
 
+        final Map<Tensor, String> tensorNames = new IdentityHashMap<>();
+
         Recorder(Options options) {
             this.options = options;
+            options.names().forEach((name, t) -> tensorNames.put(t, name));
         }
 
         @Override
@@ -151,7 +161,7 @@ public final class Explain {
                 nodeNorms[k + 1] = s == null ? Double.NaN : s.norm();
                 int[] axes = OpInfo.summedAxes(broadcast, node.shape(), inShapes, in.shape());
                 ins.add(new BackwardTrace.InputGrad(
-                        names.get(k), in.shape(), in.op() == null, in.requiresGrad(), axes, s));
+                        names.get(k), tensorNames.get(in), in.shape(), in.op() == null, in.requiresGrad(), axes, s));
                 if (s != null) {
                     bornHere |= !s.finite() && gStats.finite();
                     if (s.norm() > biggestNorm) {
@@ -159,7 +169,8 @@ public final class Explain {
                         biggest = k;
                     }
                     if (in.op() == null && in.freedOp() == null && !leaves.containsKey(in)) {
-                        leaves.put(in, "#" + visited + " " + op.name() + "." + names.get(k));
+                        String known = tensorNames.get(in);
+                        leaves.put(in, known != null ? known : "#" + visited + " " + op.name() + "." + names.get(k));
                         leafOrder.add(in);
                     }
                 }
@@ -194,7 +205,7 @@ public final class Explain {
             if (biggestNorm > largestNorm) {
                 largestNorm = biggestNorm;
                 largest = step;
-                largestInput = names.get(biggest);
+                largestInput = tensorNames.getOrDefault(inputs.get(biggest), names.get(biggest));
             }
         }
     }

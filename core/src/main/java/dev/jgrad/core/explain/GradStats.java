@@ -59,9 +59,15 @@ public record GradStats(int size, double norm, double min, double max, int nanCo
         return nanCount == 0 && infCount == 0;
     }
 
-    /** {@code norm 0.412  min −0.23  max 0.118}, then {@code NaN 3} / {@code ∞ 1} when there are any. */
+    /**
+     * {@code norm 0.412  min −0.23  max 0.118}, then {@code NaN 3} / {@code ∞ 1} when there are any; a
+     * single finite value prints as {@code = 0.5}.
+     */
     @Override
     public String toString() {
+        if (size == 1 && finite()) {
+            return "= " + num(min);
+        }
         String s = String.format(Locale.ROOT, "norm %s  min %s  max %s", num(norm), num(min), num(max));
         if (nanCount > 0) {
             s += "  NaN " + nanCount;

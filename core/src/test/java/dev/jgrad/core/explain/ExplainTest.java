@@ -226,6 +226,20 @@ class ExplainTest {
     }
 
     @Test
+    void callsTensorsByTheGivenNames() {
+        Tensor[] m = tinyModel(13);
+        BackwardTrace trace = Explain.backward(
+                m[0], Explain.Options.defaults().withNames(Map.of("w", m[2], "bias", m[3], "logits", m[1])));
+        String text = trace.toString();
+        assertTrue(text.contains("#1 crossEntropy   logits = logits [4, 2] → []"), text);
+        assertTrue(text.contains("#2 add   a [4, 2], b = bias [2] → [4, 2]"), text);
+        assertEquals("w", trace.steps().get(2).inputs().get(1).tensor());
+        assertEquals(
+                List.of("bias", "w"),
+                trace.leaves().stream().map(BackwardTrace.Leaf::name).toList());
+    }
+
+    @Test
     void rejectsNonsenseOptions() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class, () -> Explain.Options.defaults().withLimit(-1));
