@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -258,9 +259,13 @@ public final class Dot {
                 : new String[] {"dot"};
         for (String dir : path.split(File.pathSeparator)) {
             for (String name : names) {
-                Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate;
+                try {
+                    Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+                    if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                        return candidate;
+                    }
+                } catch (InvalidPathException e) {
+                    // a malformed PATH entry: skip it
                 }
             }
         }
