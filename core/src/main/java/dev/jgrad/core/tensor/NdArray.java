@@ -527,6 +527,8 @@ public final class NdArray {
                     float acc = z[t];
                     for (int j = 0; j < n; j++) acc += x[a + j];
                     z[t] = acc;
+                } else if (it == 1) {
+                    for (int j = 0; j < n; j++) z[t + j] += x[a + j];
                 } else {
                     for (int j = 0; j < n; j++) z[t + j * it] += x[a + j];
                 }
