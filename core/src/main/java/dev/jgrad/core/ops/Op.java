@@ -21,6 +21,7 @@ public sealed interface Op
                 Gelu,
                 GeluTanh,
                 IndexSelect,
+                Linear,
                 Log,
                 LogSoftmax,
                 MaskedFill,

@@ -1,5 +1,6 @@
 package dev.jgrad.nn.functional;
 
+import dev.jgrad.core.ops.Linear;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
 import dev.jgrad.core.tensor.Shape;
@@ -16,35 +17,16 @@ public final class F {
     private F() {}
 
     /**
-     * Affine map on the last dim, as {@code F.linear}.
+     * Affine map on the last dim, as {@code F.linear}: one {@link Linear} node.
      * <pre>
      *   shapes   x [..., in],  weight [out, in],  bias [out] or null  →  y [..., out]
      *   forward  y = x · weightᵀ (+ bias)
      * </pre>
-     * The leading dims are flattened into one so the product is a single matrix multiply.
+     * The leading dims are flattened into rows, so the product is a single matrix multiply that reads the
+     * weight in place (no transposed copy).
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        if (weight.rank() != 2) {
-            throw new IllegalArgumentException("linear: weight must be [out, in], got " + weight.shape());
-        }
-        int in = weight.dim(1);
-        if (x.rank() == 0 || x.dim(-1) != in) {
-            throw new IllegalArgumentException("linear: input " + x.shape() + " must end in " + in
-                    + " features to match weight " + weight.shape());
-        }
-        if (bias != null && !bias.shape().equals(Shape.of(weight.dim(0)))) {
-            throw new IllegalArgumentException(
-                    "linear: bias " + bias.shape() + " must be [" + weight.dim(0) + "] for weight " + weight.shape());
-        }
-        int[] lead = Arrays.copyOf(x.shape().dims(), x.rank() - 1);
-        int rows = Shape.of(lead).size();
-        Tensor y = x.reshape(rows, in).matmul(weight.T());
-        if (bias != null) {
-            y = y.add(bias);
-        }
-        int[] out = Arrays.copyOf(lead, lead.length + 1);
-        out[lead.length] = weight.dim(0);
-        return y.reshape(out);
+        return Linear.apply(x, weight, bias);
     }
 
     /**
