@@ -5,6 +5,11 @@ import dev.jgrad.nn.io.Json;
 import dev.jgrad.nn.io.JsonException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +23,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Byte-level byte-pair encoding (BPE), as in GPT-2 and Stanford CS336 assignment 1.
@@ -346,7 +352,7 @@ public final class BpeTokenizer implements Tokenizer {
      * that id (so {@code <|endoftext|>} is 50256 for GPT-2); any other gets the next free id, in list order.
      *
      * <p>Checks, each failing with an {@link IllegalArgumentException} that names the file (and line for merges):
-     * valid JSON object of integer ids; every token written in GPT-2's byte alphabet; ids distinct and numbering
+     * both files UTF-8 text; a valid JSON object of integer ids; every token written in GPT-2's byte alphabet; ids distinct and numbering
      * the tokens {@code 0..n−1}; all 256 single bytes present; each merge line {@code "left right"} with both parts
      * and their concatenation in the vocabulary, and no merge listed twice.
      */
@@ -376,7 +382,7 @@ public final class BpeTokenizer implements Tokenizer {
     private static byte[][] readVocab(Path file, Map<String, Integer> idOf) throws IOException {
         Map<String, Object> json;
         try {
-            json = Json.object(Json.parse(Files.readString(file, StandardCharsets.UTF_8)), "the top-level value");
+            json = Json.object(Json.parse(readUtf8(file, "vocab")), "the top-level value");
         } catch (JsonException e) {
             throw new IllegalArgumentException("vocab " + file + ": " + e.getMessage(), e);
         }
@@ -416,7 +422,7 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     private static List<Merge> readMerges(Path file, Map<String, Integer> idOf) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = readUtf8(file, "merges").lines().collect(Collectors.toList());
         List<Merge> merges = new ArrayList<>();
         Map<Long, Integer> lineOf = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -443,6 +449,26 @@ public final class BpeTokenizer implements Tokenizer {
             merges.add(new Merge(l, r, result));
         }
         return merges;
+    }
+
+    /** The file as UTF-8 text; malformed bytes are an {@link IllegalArgumentException} naming their offset. */
+    private static String readUtf8(Path file, String what) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            throw new IllegalArgumentException(what + " " + file + ": not valid UTF-8: " + r.length()
+                    + " malformed byte(s) at offset " + in.position());
+        }
+        return out.flip().toString();
     }
 
     private static int idIn(Map<String, Integer> idOf, String token, String where) {
