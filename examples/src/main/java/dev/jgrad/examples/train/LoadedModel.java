@@ -40,6 +40,7 @@ public record LoadedModel(TransformerLM model, Tokenizer tokenizer) {
             throw new UserError("--config " + config + " does not exist");
         }
         TransformerLM.Config c = TransformerLM.Config.fromJson(Json.object(Json.parse(text), config.toString()));
+        ModelBudget.checkLoading(c, config.toString());
         TransformerLM model = new TransformerLM(c, new Random(0));
         loadWeights(weights, model);
         Tokenizer tok = null;

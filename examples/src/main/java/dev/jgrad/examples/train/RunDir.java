@@ -180,13 +180,21 @@ final class RunDir {
         } catch (UserError e) {
             throw new UserError(dir.resolve("run.json") + " holds a bad setting: " + e.getMessage());
         }
+        ModelBudget.checkTraining(config, o.batchSize, dir.resolve("model.json").toString());
         List<String> specials = Json.array(run.get("special_tokens"), "run.json: special_tokens").stream()
                 .map(s -> Json.string(s, "run.json: special_tokens"))
                 .toList();
         String kind = Json.string(run.get("tokenizer_kind"), "run.json: tokenizer_kind");
-        Tokenizer tokenizer = "bpe".equals(kind)
-                ? BpeTokenizer.load(dir.resolve("vocab.json"), dir.resolve("merges.txt"), specials)
-                : new ByteTokenizer(specials);
+        Tokenizer tokenizer;
+        if ("bpe".equals(kind)) {
+            tokenizer = BpeTokenizer.load(dir.resolve("vocab.json"), dir.resolve("merges.txt"), specials);
+        } else {
+            try {
+                tokenizer = new ByteTokenizer(specials);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(dir.resolve("run.json") + ": special_tokens: " + e.getMessage(), e);
+            }
+        }
         if (tokenizer.vocabSize() != config.vocabSize()) {
             throw new UserError("the tokenizer in " + dir + " has " + tokenizer.vocabSize()
                     + " tokens but model.json says vocab_size " + config.vocabSize());

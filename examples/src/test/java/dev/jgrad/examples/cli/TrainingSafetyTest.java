@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.NdArray;
 import dev.jgrad.nn.checkpoint.Checkpoint;
 import dev.jgrad.nn.io.Json;
@@ -32,9 +33,14 @@ class TrainingSafetyTest {
     @TempDir
     Path tmp;
 
+    /** The pool's size is fixed per JVM once it runs: ask for whatever it has (2 on a 2-core machine). */
+    private static final String THREADS = Integer.toString(Parallel.threads());
+
     private static String[] tinyRun(Path dir, String... extra) {
         return concat(
                 concat(tiny("--sample-bytes", "0", "--eval-every", "1000", "--checkpoint-every", "1"), extra),
+                "--threads",
+                THREADS,
                 "--out",
                 dir.toString());
     }
@@ -73,7 +79,7 @@ class TrainingSafetyTest {
         Map<String, Object> settings = Json.object(Json.parse(Files.readString(runJson)), "run.json");
         settings.put("lr", 1e39);
         Files.writeString(runJson, Json.writePretty(settings));
-        CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", "2");
+        CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", THREADS);
         assertEquals(2, r.exitCode(), r.out() + r.err());
         assertTrue(r.err().contains("training diverged at step 4: after the update, weight"), r.err());
         assertTrue(r.err().contains("so it was not saved"), r.err());
@@ -136,7 +142,7 @@ class TrainingSafetyTest {
         Files.writeString(dir.resolve(".metrics.csv.7f.tmp"), "step,train_lo");
         Path foreign = Files.writeString(dir.resolve(".notes.txt.abc.tmp"), "not ours");
         assertEquals(4, checkpointStep(dir), "the temp files do not disturb loading");
-        CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", "2");
+        CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", THREADS);
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("removed 2 temporary files left by an interrupted write"), r.out());
         assertFalse(Files.exists(dir.resolve(".checkpoint.safetensors.5e1f00c2a9b3d417.tmp")));
@@ -152,7 +158,7 @@ class TrainingSafetyTest {
         byte[] before = Files.readAllBytes(dir.resolve("checkpoint.safetensors"));
         boolean immutable = makeUnwritable(dir);
         try {
-            CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", "2");
+            CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", THREADS);
             assertEquals(2, r.exitCode(), r.out() + r.err());
             assertTrue(r.err().contains("step 3: cannot write " + dir.resolve("metrics.csv")), r.err());
             assertTrue(r.err().contains("at step 2, is intact"), r.err());
@@ -224,7 +230,7 @@ class TrainingSafetyTest {
         }) {
             assertTrue(good.contains(edit[0]), edit[0] + " not in " + good);
             Files.writeString(runJson, good.replace(edit[0], edit[1]), StandardCharsets.UTF_8);
-            CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", "2");
+            CliTestSupport.Result r = run("train", "--resume", dir.toString(), "--threads", THREADS);
             assertEquals(2, r.exitCode(), r.out() + r.err());
             assertTrue(r.err().contains(edit[2]), edit[1] + " → " + r.err());
         }
