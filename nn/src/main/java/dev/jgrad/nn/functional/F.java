@@ -1,17 +1,22 @@
 package dev.jgrad.nn.functional;
 
+import dev.jgrad.core.ops.CausalAttention;
 import dev.jgrad.core.ops.Linear;
+import dev.jgrad.core.ops.RmsNorm;
+import dev.jgrad.core.ops.Rope;
+import dev.jgrad.core.ops.SiluMul;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
 import dev.jgrad.core.tensor.Shape;
 import dev.jgrad.core.tensor.Tensor;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Stateless layer functions, as {@code torch.nn.functional}: each takes its weights as arguments and is
- * a few differentiable core ops, so autograd gives every backward. The modules in
- * {@code dev.jgrad.nn.modules} hold the weights and call these.
+ * a few differentiable core ops, so autograd gives every backward. The layers a Transformer spends its
+ * time in (linear, rmsNorm, rope, the SwiGLU gate, causal attention) are each one fused core op with a
+ * hand-written backward; the others are compositions. The modules in {@code dev.jgrad.nn.modules} hold
+ * the weights and call these.
  */
 public final class F {
     private F() {}
@@ -59,12 +64,11 @@ public final class F {
      *   shapes   x [..., d],  weight [d]  →  y [..., d]
      *   forward  y = x / sqrt(mean(x², last dim) + eps) ⊙ weight
      * </pre>
-     * Computed in x's dtype (CS336 upcasts to float32; float32 is our smallest float type).
+     * Computed in x's dtype (CS336 upcasts to float32; float32 is our smallest float type), with each row's
+     * sum of squares taken in double. One {@link RmsNorm} node.
      */
     public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
-        checkNormWeight("rmsNorm", x, weight);
-        Tensor rms = x.mul(x).mean(-1, true).add(eps).sqrt();
-        return x.div(rms).mul(weight);
+        return RmsNorm.apply(x, weight, eps);
     }
 
     /**
@@ -99,43 +103,43 @@ public final class F {
      *   shapes   x [..., d_model],  w1, w3 [d_ff, d_model],  w2 [d_model, d_ff]  →  y [..., d_model]
      *   forward  y = w2 · (silu(w1 · x) ⊙ (w3 · x)),   silu(a) = a · σ(a)
      * </pre>
+     * Three {@link Linear} nodes and one {@link SiluMul} node for the gate.
      */
     public static Tensor swiglu(Tensor x, Tensor w1, Tensor w2, Tensor w3) {
-        return linear(linear(x, w1, null).silu().mul(linear(x, w3, null)), w2, null);
+        return linear(SiluMul.apply(linear(x, w1, null), linear(x, w3, null)), w2, null);
+    }
+
+    /** The SwiGLU gate {@code silu(a) ⊙ b} for a and b of one shape, as one {@link SiluMul} node. */
+    public static Tensor siluMul(Tensor a, Tensor b) {
+        return SiluMul.apply(a, b);
     }
 
     /**
      * Rotary position embedding (Su et al., 2021) on interleaved pairs, given the angles' cosines and sines.
      * <pre>
-     *   shapes   x [..., seq, d],  cos, sin [..., seq, d/2] (leading dims broadcast with x's)  →  y [..., seq, d]
+     *   shapes   x [..., d],  cos, sin [..., d/2] whose leading dims broadcast to x's  →  y [..., d]
      *   forward  (y[2j], y[2j+1]) = (x[2j]·cos_j − x[2j+1]·sin_j,  x[2j]·sin_j + x[2j+1]·cos_j)
      * </pre>
-     * Built from differentiable ops: view x as [..., d/2, 2], take the even and odd columns, combine them
-     * with cos and sin, and join the two results back into pairs.
+     * One {@link Rope} node. cos and sin are constants: no gradient flows to them.
      */
     public static Tensor rope(Tensor x, Tensor cos, Tensor sin) {
         int d = x.rank() == 0 ? 0 : x.dim(-1);
-        if (d % 2 != 0 || x.rank() < 2) {
-            throw new IllegalArgumentException("rope: input must be [..., seq, d] with d even, got " + x.shape());
+        if (x.rank() == 0 || d % 2 != 0) {
+            throw new IllegalArgumentException("rope: input must be [..., d] with d even, got " + x.shape());
         }
         if (!cos.shape().equals(sin.shape()) || cos.rank() == 0 || cos.dim(-1) != d / 2) {
             throw new IllegalArgumentException("rope: cos " + cos.shape() + " and sin " + sin.shape()
-                    + " must both be [..., seq, " + d / 2 + "] for input " + x.shape());
+                    + " must both be [..., " + d / 2 + "] for input " + x.shape());
         }
-        int[] pairs = Arrays.copyOf(x.shape().dims(), x.rank() + 1);
-        pairs[x.rank() - 1] = d / 2;
-        pairs[x.rank()] = 2;
-        Tensor xp = x.reshape(pairs);
-        Tensor even = xp.narrow(-1, 0, 1);
-        Tensor odd = xp.narrow(-1, 1, 1);
-        Tensor c = cos.unsqueeze(-1);
-        Tensor s = sin.unsqueeze(-1);
-        Tensor yEven = even.mul(c).sub(odd.mul(s));
-        Tensor yOdd = even.mul(s).add(odd.mul(c));
-        Tensor y = Tensor.concat(List.of(yEven, yOdd), -1);
-        int[] outShape = Arrays.copyOf(y.shape().dims(), y.rank() - 1);
-        outShape[outShape.length - 1] = d;
-        return y.reshape(outShape);
+        Shape lead = Shape.of(Arrays.copyOf(x.shape().dims(), x.rank() - 1));
+        Shape tableLead = Shape.of(Arrays.copyOf(cos.shape().dims(), cos.rank() - 1));
+        if (!lead.equals(Shape.broadcast(tableLead, lead))) {
+            throw new IllegalArgumentException("rope: the leading dims of cos " + cos.shape()
+                    + " do not broadcast to those of input " + x.shape());
+        }
+        Shape table = Shape.of(tableLead.size(), d / 2);
+        return Rope.apply(
+                x, cos.value().reshape(table), sin.value().reshape(table), Rope.broadcastRows(tableLead, lead));
     }
 
     /** An int32 [t, t] mask, 1 where key j lies after query i (j &gt; i): the entries causal attention hides. */
@@ -169,6 +173,21 @@ public final class F {
             scores = scores.maskedFill(mask, Double.NEGATIVE_INFINITY);
         }
         return scores.softmax(-1).matmul(v);
+    }
+
+    /**
+     * Causal self-attention of {@code numHeads} heads on inputs whose last dim holds the heads side by side
+     * (head e owns columns e·d_k … (e+1)·d_k − 1), as one {@link CausalAttention} node.
+     * <pre>
+     *   shapes   q, k, v [..., T, h·d_k]  →  y [..., T, h·d_k]
+     *   forward  per head: y = softmax(q · kᵀ / sqrt(d_k) with s[i, j] = −∞ for j &gt; i) · v
+     * </pre>
+     * Equal to splitting each input into [..., h, T, d_k], {@link #scaledDotProductAttention} with
+     * {@link #causalMask}, and merging the heads back, without the copies. With numHeads = 1 it takes
+     * inputs already split, [..., h, T, d_k].
+     */
+    public static Tensor causalAttention(Tensor q, Tensor k, Tensor v, int numHeads) {
+        return CausalAttention.apply(q, k, v, numHeads);
     }
 
     /** {@code max(x, 0)}. */

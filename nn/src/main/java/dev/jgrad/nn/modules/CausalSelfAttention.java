@@ -11,12 +11,14 @@ import java.util.Random;
  * <pre>
  *   sub-modules  q_proj, k_proj, v_proj, output_proj: Linear d_model → d_model (no bias unless asked for)
  *   shapes       x [..., seq, d_model]  →  y [..., seq, d_model];   h heads of d_k = d_model / h
- *   forward      q, k, v = q_proj(x), k_proj(x), v_proj(x), each split into heads [..., h, seq, d_k]
+ *   forward      q, k, v = q_proj(x), k_proj(x), v_proj(x), each holding h heads side by side [..., seq, h·d_k]
  *                q, k    = rope(q, pos), rope(k, pos)        (same rotation for every head; skipped without RoPE)
- *                s       = q · kᵀ / sqrt(d_k),  s[i, j] = −∞ for j &gt; i     (a query sees only itself and the past)
+ *                s       = q · kᵀ / sqrt(d_k) per head,  s[i, j] = −∞ for j &gt; i   (a query sees only itself and the past)
  *                y       = output_proj(merge heads(softmax(s) · v))
  * </pre>
  * Head i owns rows i·d_k … (i+1)·d_k − 1 of each projection's output, as PyTorch's {@code view(…, h, d_k)}.
+ * The heads are never split into a separate [..., h, seq, d_k] copy: RoPE rotates the view [..., seq, h, d_k]
+ * and {@link F#causalAttention} reads each head's columns in place.
  */
 public final class CausalSelfAttention extends Module {
     private final int dModel;
@@ -65,36 +67,35 @@ public final class CausalSelfAttention extends Module {
                     "CausalSelfAttention: input must be [..., seq, " + dModel + "], got " + x.shape());
         }
         int seq = x.dim(-2);
-        Tensor q = splitHeads(qProj.forward(x));
-        Tensor k = splitHeads(kProj.forward(x));
-        Tensor v = splitHeads(vProj.forward(x));
-        if (rope != null) {
-            Tensor pos = positions;
-            if (pos != null && pos.rank() >= 2) {
-                pos = pos.unsqueeze(-2); // [..., seq] → [..., 1, seq]: the same positions for every head
-            }
-            q = pos == null ? rope.forward(q) : rope.forward(q, pos);
-            k = pos == null ? rope.forward(k) : rope.forward(k, pos);
+        if (positions != null && (positions.rank() == 0 || positions.dim(-1) != seq)) {
+            throw new IllegalArgumentException("CausalSelfAttention: positions " + positions.shape() + " must be [..., "
+                    + seq + "] or [" + seq + "] for input " + x.shape());
         }
-        Tensor y = F.scaledDotProductAttention(q, k, v, F.causalMask(seq));
-        return outputProj.forward(mergeHeads(y));
+        Tensor q = qProj.forward(x);
+        Tensor k = kProj.forward(x);
+        Tensor v = vProj.forward(x);
+        if (rope != null) {
+            // [..., seq] → [..., seq, 1]: one position per token, the same for each of its heads
+            Tensor pos = positions == null ? Tensor.ofInts(range(seq), seq, 1) : positions.unsqueeze(-1);
+            q = rotate(q, pos);
+            k = rotate(k, pos);
+        }
+        return outputProj.forward(F.causalAttention(q, k, v, numHeads));
     }
 
-    /** [..., seq, d_model] → [..., h, seq, d_k]. */
-    private Tensor splitHeads(Tensor t) {
+    /** RoPE on the heads view [..., seq, h, d_k] of t [..., seq, d_model]. */
+    private Tensor rotate(Tensor t, Tensor pos) {
         int r = t.rank();
-        int[] dims = Arrays.copyOf(t.shape().dims(), r + 1);
-        dims[r - 1] = numHeads;
-        dims[r] = dModel / numHeads;
-        return t.reshape(dims).transpose(-3, -2);
+        int[] heads = Arrays.copyOf(t.shape().dims(), r + 1);
+        heads[r - 1] = numHeads;
+        heads[r] = dModel / numHeads;
+        return rope.forward(t.reshape(heads), pos).reshape(t.shape().dims());
     }
 
-    /** [..., h, seq, d_k] → [..., seq, d_model]. */
-    private Tensor mergeHeads(Tensor t) {
-        Tensor u = t.transpose(-3, -2);
-        int[] dims = Arrays.copyOf(u.shape().dims(), u.rank() - 1);
-        dims[dims.length - 1] = dModel;
-        return u.reshape(dims);
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        Arrays.setAll(r, i -> i);
+        return r;
     }
 
     public int dModel() {

@@ -1,23 +1,25 @@
 package dev.jgrad.nn.modules;
 
+import dev.jgrad.core.ops.Rope;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
 import dev.jgrad.core.tensor.Shape;
 import dev.jgrad.core.tensor.Tensor;
-import dev.jgrad.nn.functional.F;
 import java.util.Arrays;
 
 /**
  * Rotary position embedding (RoPE, Su et al. 2021) with CS336's interleaved pairs: each pair
  * {@code (x[2j], x[2j+1])} of a query or key at position p is rotated by the angle p · θ^(−2j/d_k).
  * <pre>
- *   shapes   x [..., seq, d_k],  positions int32 [..., seq] or [seq] (broadcast against x's leading dims)
+ *   shapes   x [..., d_k],  positions int32 whose shape broadcasts to x's leading dims [...]
+ *            (usually [..., seq] or [seq] for x [..., seq, d_k])
  *   forward  a = p · θ^(−2j/d_k),   (x0, x1) → (x0·cos a − x1·sin a,  x0·sin a + x1·cos a)
  * </pre>
  * The cosines and sines for positions 0 … max_seq_len − 1 are computed once, in float64, when this is built
  * (a float32 copy is kept for float32 inputs). They are constants, not parameters, so they never appear in
- * a state dict; one instance is shared by every attention layer of a model. The rotation itself is built from
- * differentiable core ops ({@link F#rope}).
+ * a state dict; one instance is shared by every attention layer of a model. The rotation is one core
+ * {@link Rope} node that reads these tables at each row's position. Queries of several heads laid out as
+ * [..., seq, h, d_k] take positions [..., seq, 1]: every head of a token turns by the same angle.
  */
 public final class RotaryEmbedding {
     private final double theta;
@@ -59,19 +61,15 @@ public final class RotaryEmbedding {
     }
 
     /**
-     * Rotates x [..., seq, d_k] at the given int32 {@code positions} [..., seq] (or [seq]), whose leading dims
-     * must broadcast to x's.
+     * Rotates each row of x [..., d_k] by the angle of its position: int32 {@code positions}, whose shape
+     * must broadcast to x's leading dims (for x [..., seq, d_k], positions [..., seq] or [seq]).
      */
     public Tensor forward(Tensor x, Tensor positions) {
         checkInput(x);
-        if (positions.dtype() != DType.INT32 || positions.rank() == 0 || positions.dim(-1) != x.dim(-2)) {
-            throw new IllegalArgumentException("rope: positions must be int32 [..., " + x.dim(-2) + "] for input "
-                    + x.shape() + ", got " + positions.dtype() + " " + positions.shape());
-        }
         Shape lead = Shape.of(Arrays.copyOf(x.shape().dims(), x.rank() - 1));
-        if (!lead.equals(Shape.broadcast(positions.shape(), lead))) {
-            throw new IllegalArgumentException("rope: positions " + positions.shape()
-                    + " do not broadcast to the leading shape " + lead + " of input " + x.shape());
+        if (positions.dtype() != DType.INT32 || !lead.equals(Shape.broadcast(positions.shape(), lead))) {
+            throw new IllegalArgumentException("rope: positions " + positions.dtype() + " " + positions.shape()
+                    + " must be int32 and broadcast to the leading shape " + lead + " of input " + x.shape());
         }
         int[] p = positions.value().ints();
         for (int i = 0; i < p.length; i++) {
@@ -80,10 +78,9 @@ public final class RotaryEmbedding {
                         + maxSeqLen + ") (max_seq_len)");
             }
         }
+        int[] rows = positions.value().broadcastTo(lead).ints(); // each row's position is its table row
         boolean f32 = x.dtype() == DType.FLOAT32;
-        Tensor cos = (f32 ? cos32 : cos64).embedding(positions);
-        Tensor sin = (f32 ? sin32 : sin64).embedding(positions);
-        return F.rope(x, cos, sin);
+        return Rope.apply(x, (f32 ? cos32 : cos64).value(), (f32 ? sin32 : sin64).value(), rows);
     }
 
     private void checkInput(Tensor x) {

@@ -1,0 +1,139 @@
+package dev.jgrad.core.ops;
+
+import dev.jgrad.core.kernels.Parallel;
+import dev.jgrad.core.tensor.DType;
+import dev.jgrad.core.tensor.NdArray;
+import dev.jgrad.core.tensor.Shape;
+import dev.jgrad.core.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Root-mean-square normalization over the last dim (Zhang and Sennrich, 2019), scaled by a gain w.
+ * <pre>
+ *   shapes    x [..., d],  w [d]  →  y [..., d]
+ *   forward   ρ_r = 1 / sqrt((1/d) Σ_i x[r, i]² + eps),   x̂[r, i] = x[r, i] · ρ_r,   y[r, i] = x̂[r, i] · w[i]
+ *   backward  ∂L/∂w[i]    = Σ_r g[r, i] · x̂[r, i]
+ *             ∂L/∂x[r, i] = ρ_r · (g[r, i]·w[i] − x̂[r, i] · (1/d) Σ_k g[r, k]·w[k]·x̂[r, k])
+ * </pre>
+ * The second term is the path through ρ: {@code ∂ρ/∂x[r, i] = −ρ³ · x[r, i] / d}. Forward keeps only
+ * ρ (one number per row); x̂ is recomputed in backward. Sums over a row are taken in double, in index
+ * order; rows are split over {@link Parallel}'s threads, and ∂L/∂w adds the per-row terms in row order,
+ * so results do not depend on the thread count.
+ */
+public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
+    /** Rows per parallel chunk are chosen so that a chunk holds about this many elements. */
+    private static final int GRAIN_ELEMENTS = 1 << 14;
+
+    public static Tensor apply(Tensor x, Tensor weight, double eps) {
+        Checks.sameFloatDtype("rmsNorm", x, weight);
+        if (x.rank() == 0 || !weight.shape().equals(Shape.of(x.dim(-1)))) {
+            throw new IllegalArgumentException("rmsNorm: input " + x.shape() + " and weight " + weight.shape()
+                    + " disagree; the weight must be [d] for an input [..., d]");
+        }
+        if (!(eps >= 0)) {
+            throw new IllegalArgumentException("rmsNorm: eps must be ≥ 0, got " + eps + " for input " + x.shape());
+        }
+        int d = x.dim(-1);
+        int rows = x.shape().sizeOf(0, x.rank() - 1);
+        double[] rho = new double[rows];
+        NdArray y = x.value().zerosLike();
+        Parallel.forRange(rows, grain(d), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                rho[r] = 1 / Math.sqrt(meanSquare(x.value(), r * d, d) + eps);
+                scaleRow(x.value(), weight.value(), rho[r], y, r * d, d);
+            }
+        });
+        return Tensor.result(y, new RmsNorm(x, weight, rho));
+    }
+
+    @Override
+    public List<Tensor> inputs() {
+        return List.of(x, weight);
+    }
+
+    @Override
+    public List<NdArray> backward(NdArray g) {
+        int d = weight.dim(0);
+        int rows = rho.length;
+        NdArray dx = x.value().zerosLike();
+        NdArray gxhat = x.value().zerosLike(); // g ⊙ x̂, summed over rows below for ∂L/∂w
+        Parallel.forRange(rows, grain(d), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                backwardRow(x.value(), weight.value(), rho[r], g, dx, gxhat, r * d, d);
+            }
+        });
+        NdArray dw = gxhat.reshape(Shape.of(rows, d)).sumTo(weight.shape());
+        return Arrays.asList(dx, dw);
+    }
+
+    private static int grain(int d) {
+        return Math.max(1, GRAIN_ELEMENTS / Math.max(1, d));
+    }
+
+    private static double meanSquare(NdArray x, int o, int d) {
+        double s = 0;
+        if (x.dtype() == DType.FLOAT32) {
+            float[] v = x.floats();
+            for (int i = 0; i < d; i++) s += (double) v[o + i] * v[o + i];
+        } else {
+            double[] v = x.doubles();
+            for (int i = 0; i < d; i++) s += v[o + i] * v[o + i];
+        }
+        return s / d;
+    }
+
+    /** y[o + i] = x[o + i] · ρ · w[i]. */
+    private static void scaleRow(NdArray x, NdArray w, double rho, NdArray y, int o, int d) {
+        if (x.dtype() == DType.FLOAT32) {
+            float[] in = x.floats();
+            float[] gain = w.floats();
+            float[] out = y.floats();
+            float p = (float) rho;
+            for (int i = 0; i < d; i++) out[o + i] = in[o + i] * p * gain[i];
+        } else {
+            double[] in = x.doubles();
+            double[] gain = w.doubles();
+            double[] out = y.doubles();
+            for (int i = 0; i < d; i++) out[o + i] = in[o + i] * rho * gain[i];
+        }
+    }
+
+    /** One row of ∂L/∂x, and g ⊙ x̂ for ∂L/∂w. */
+    private static void backwardRow(
+            NdArray x, NdArray w, double rho, NdArray g, NdArray dx, NdArray gxhat, int o, int d) {
+        if (x.dtype() == DType.FLOAT32) {
+            float[] in = x.floats();
+            float[] gain = w.floats();
+            float[] gr = g.floats();
+            float[] out = dx.floats();
+            float[] gx = gxhat.floats();
+            double dot = 0; // Σ_k g·w·x̂
+            for (int i = 0; i < d; i++) {
+                double xhat = in[o + i] * rho;
+                gx[o + i] = (float) (gr[o + i] * xhat);
+                dot += gr[o + i] * gain[i] * xhat;
+            }
+            double mean = dot / d;
+            for (int i = 0; i < d; i++) {
+                out[o + i] = (float) (rho * (gr[o + i] * gain[i] - in[o + i] * rho * mean));
+            }
+        } else {
+            double[] in = x.doubles();
+            double[] gain = w.doubles();
+            double[] gr = g.doubles();
+            double[] out = dx.doubles();
+            double[] gx = gxhat.doubles();
+            double dot = 0;
+            for (int i = 0; i < d; i++) {
+                double xhat = in[o + i] * rho;
+                gx[o + i] = gr[o + i] * xhat;
+                dot += gr[o + i] * gain[i] * xhat;
+            }
+            double mean = dot / d;
+            for (int i = 0; i < d; i++) {
+                out[o + i] = rho * (gr[o + i] * gain[i] - in[o + i] * rho * mean);
+            }
+        }
+    }
+}
