@@ -62,7 +62,9 @@ class TrainingSafetyTest {
         // Adam's first step moves every weight by about lr = 10³⁰; the next forward overflows to NaN
         CliTestSupport.Result r = run(tinyRun(dir, "--steps", "20", "--warmup", "0", "--lr", "1e30", "--min-lr", "0"));
         assertEquals(2, r.exitCode(), r.out() + r.err());
-        assertTrue(r.err().contains("training diverged at step 2: the loss is NaN"), r.err());
+        // the loss or the gradient norm turns NaN first, depending on how the ops round near overflow
+        assertTrue(r.err().contains("training diverged at step 2: the "), r.err());
+        assertTrue(r.err().contains(" is NaN") || r.err().contains(" is Infinity"), r.err());
         assertTrue(r.err().contains("checkpoint.safetensors at step 1, is intact"), r.err());
         assertTrue(r.err().contains("--detect-anomaly"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
@@ -94,7 +96,7 @@ class TrainingSafetyTest {
         CliTestSupport.Result r = run(
                 tinyRun(dir, "--steps", "20", "--warmup", "0", "--lr", "1e30", "--min-lr", "0", "--detect-anomaly"));
         assertEquals(2, r.exitCode(), r.out() + r.err());
-        assertTrue(r.err().contains("step 2: detectAnomaly: forward of "), r.err());
+        assertTrue(r.err().contains("step 2: detectAnomaly: "), r.err());
         assertTrue(r.err().contains(" was created at dev.jgrad."), r.err());
         assertTrue(r.err().contains("at step 1, is intact"), r.err());
         assertEquals(1, checkpointStep(dir));

@@ -155,7 +155,7 @@ class HostileFilesTest {
         List<String> prefixes = List.of("safetensors: ", "checkpoint: ", "loadWeights: ");
         List<Class<? extends Exception>> allowed = List.of(SafetensorsException.class, IllegalArgumentException.class);
         assertTimeoutPreemptively(TIMEOUT, () -> {
-            for (long seed = 0; seed < 3_000; seed++) {
+            for (long seed = 0; seed < 2_500; seed++) {
                 Mutator mut = new Mutator(seed);
                 byte[] original = seeds.get((int) (seed % seeds.size()));
                 byte[] damaged = damageSafetensors(original, mut);
@@ -179,7 +179,7 @@ class HostileFilesTest {
                         prefixes);
             }
         });
-        tally.check(3_000);
+        tally.check(2_500);
     }
 
     /** Byte damage anywhere, or damage to the header JSON with the length prefix kept consistent. */
@@ -311,8 +311,10 @@ class HostileFilesTest {
                 for (int i = 0; i < ids.length; i++) {
                     ids[i] = rnd.nextInt(written);
                 }
-                TokenFile.write(file, ids, written);
-                byte[] bytes = Files.readAllBytes(file);
+                if (seed < 20) { // the writer's own output, as the trainer writes it (fsynced, so only a few)
+                    TokenFile.write(file, ids, written);
+                }
+                byte[] bytes = seed < 20 ? Files.readAllBytes(file) : numpyToFile(ids, written);
                 Files.write(file, rnd.nextInt(5) == 0 ? bytes : mut.bytes(bytes));
                 int read = rnd.nextBoolean() ? written : vocabs[rnd.nextInt(vocabs.length)];
                 tally.attempt(
@@ -339,6 +341,20 @@ class HostileFilesTest {
         tally.check(2_000);
     }
 
+    /** What {@code np.array(ids, uint16 if vocabSize ≤ 65536 else int32).tofile(path)} writes. */
+    private static byte[] numpyToFile(int[] ids, int vocabSize) {
+        int width = TokenFile.Dtype.forVocabSize(vocabSize).bytes;
+        ByteBuffer b = ByteBuffer.allocate(ids.length * width).order(ByteOrder.LITTLE_ENDIAN);
+        for (int id : ids) {
+            if (width == 2) {
+                b.putShort((short) id);
+            } else {
+                b.putInt(id);
+            }
+        }
+        return b.array();
+    }
+
     // ---- tokenizer files --------------------------------------------------------------------------
 
     private static final String TEXT = "The quick brown fox jumps over the lazy dog. The dog sleeps; the fox runs!\n"
@@ -359,7 +375,7 @@ class HostileFilesTest {
         byte[] withBadBytes = Mutator.concat(probe, new byte[] {(byte) 0xff, (byte) 0xc0, (byte) 0x80, 'x'});
         Tally tally = new Tally("tokenizer files");
         assertTimeoutPreemptively(TIMEOUT, () -> {
-            for (long seed = 0; seed < 2_000; seed++) {
+            for (long seed = 0; seed < 1_500; seed++) {
                 Mutator mut = new Mutator(seed);
                 Random rnd = mut.random();
                 int what = rnd.nextInt(5);
@@ -386,7 +402,7 @@ class HostileFilesTest {
                         List.of("vocab ", "merges ", "BpeTokenizer.load: "));
             }
         });
-        tally.check(2_000);
+        tally.check(1_500);
     }
 
     @Test
