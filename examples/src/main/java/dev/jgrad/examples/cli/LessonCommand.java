@@ -1,6 +1,7 @@
 package dev.jgrad.examples.cli;
 
 import dev.jgrad.examples.lessons.GradCheckTour;
+import dev.jgrad.examples.lessons.GraphPictures;
 import dev.jgrad.examples.lessons.MlpMoons;
 import dev.jgrad.examples.lessons.ScalarNeuron;
 import java.util.ArrayList;
@@ -17,12 +18,19 @@ import picocli.CommandLine.Parameters;
             "  scalar-neuron   one tanh neuron, every node's value and gradient in topological order",
             "  mlp-moons       an MLP learns two moons; writes a PNG of its decision boundary",
             "  gradcheck-tour  every op's backward against finite differences, as a table",
+            "  graph-pictures  Graphviz pictures of a tiny MLP and a Transformer block, with gradient norms",
         })
 final class LessonCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NAME", description = "scalar-neuron, mlp-moons or gradcheck-tour")
+    @Parameters(
+            index = "0",
+            paramLabel = "NAME",
+            description = "scalar-neuron, mlp-moons, gradcheck-tour or graph-pictures")
     String name;
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the lesson (mlp-moons: PNG path).")
+    @Parameters(
+            index = "1..*",
+            paramLabel = "ARGS",
+            description = "Arguments for the lesson (mlp-moons: PNG path; graph-pictures: directory).")
     List<String> args = new ArrayList<>();
 
     @Override
@@ -38,9 +46,12 @@ final class LessonCommand implements Callable<Integer> {
             case "gradcheck-tour":
                 GradCheckTour.main(a);
                 return 0;
+            case "graph-pictures":
+                GraphPictures.main(a);
+                return 0;
             default:
-                throw new IllegalArgumentException(
-                        "unknown lesson \"" + name + "\"; choose scalar-neuron, mlp-moons or gradcheck-tour");
+                throw new IllegalArgumentException("unknown lesson \"" + name
+                        + "\"; choose scalar-neuron, mlp-moons, gradcheck-tour or graph-pictures");
         }
     }
 }

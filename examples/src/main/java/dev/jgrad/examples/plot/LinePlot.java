@@ -45,6 +45,7 @@ public final class LinePlot {
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
     private final List<Reference> references = new ArrayList<>();
+    private double[] fixedY;
     private int width = DEFAULT_WIDTH;
     private int height = DEFAULT_HEIGHT;
 
@@ -103,6 +104,19 @@ public final class LinePlot {
         return this;
     }
 
+    /**
+     * Fixes the y axis to {@code [lo, hi]} instead of the data's range; points outside are clipped.
+     * Training curves use it so the first steps' large losses do not flatten the rest.
+     */
+    public LinePlot yRange(double lo, double hi) {
+        if (!(lo < hi) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
+            throw new IllegalArgumentException(
+                    "linePlot: y range [" + lo + ", " + hi + "] must be finite with lo < hi");
+        }
+        fixedY = new double[] {lo, hi};
+        return this;
+    }
+
     /** Writes the chart as PNG, atomically (a temp file in the same directory, then a rename). */
     public void write(Path png) throws IOException {
         Canvas.writePng(render(), png);
@@ -147,6 +161,10 @@ public final class LinePlot {
             yLo = 0;
             yHi = 1;
         }
+        if (fixedY != null) {
+            yLo = fixedY[0];
+            yHi = fixedY[1];
+        }
 
         // 2. Layout: room for the title, the y tick labels and the axis labels around the plot area.
         FontMetrics fm = g.getFontMetrics();
@@ -175,12 +193,19 @@ public final class LinePlot {
             plot.setColor(Canvas.AXIS);
             plot.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
             plot.draw(new Line2D.Double(left, y, left + axes.width(), y));
-            plot.drawString(r.label(), left + 6, (float) (y - 4));
         }
         plot.setStroke(new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         for (int k = 0; k < series.size(); k++) {
             plot.setColor(color(k));
             drawSeries(plot, axes, series.get(k));
+        }
+        for (Reference r : references) { // labels last, on a background, so no curve hides them
+            float y = (float) (axes.py(r.y()) - 4);
+            int w = fm.stringWidth(r.label());
+            plot.setColor(java.awt.Color.WHITE);
+            plot.fillRect(left + 4, (int) y - fm.getAscent(), w + 4, fm.getAscent() + 2);
+            plot.setColor(Canvas.AXIS);
+            plot.drawString(r.label(), left + 6, y);
         }
         if (noData) {
             plot.setColor(Canvas.AXIS);

@@ -74,6 +74,20 @@ final class Metrics {
         if (floorBpb != null) {
             plot.referenceLine(floorBpb, String.format(Locale.ROOT, "entropy floor %.3f", floorBpb));
         }
+        // show the interesting part: from 0 up to a little above the later losses, not the first steps' 8 bits
+        double top = 0;
+        for (int i = rows.size() / 10; i < rows.size(); i++) {
+            top = Math.max(top, rows.get(i).trainBpb());
+        }
+        for (double[] v : val) {
+            top = Math.max(top, v[1]);
+        }
+        if (floorBpb != null) {
+            top = Math.max(top, floorBpb);
+        }
+        if (top > 0 && Double.isFinite(top)) {
+            plot.yRange(0, 1.25 * top);
+        }
         plot.write(png);
     }
 

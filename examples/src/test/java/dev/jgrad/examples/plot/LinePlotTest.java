@@ -128,6 +128,41 @@ class LinePlotTest {
     }
 
     @Test
+    void aFixedYRangeSetsTheAxisInsteadOfTheData() {
+        // y = 1 sits at the middle of [0, 2] but at a quarter of [0, 4]: lower on the image, larger pixel row
+        int middle = topRowOfFirstSeries(new LinePlot("", "x", "y")
+                .series("line", new double[] {0, 1}, new double[] {1, 1})
+                .yRange(0, 2)
+                .render());
+        int quarter = topRowOfFirstSeries(new LinePlot("", "x", "y")
+                .series("line", new double[] {0, 1}, new double[] {1, 1})
+                .yRange(0, 4)
+                .render());
+        assertTrue(quarter > middle, "row " + quarter + " should be below row " + middle);
+        // points far outside the range are clipped, not an error
+        new LinePlot("", "x", "y")
+                .series("s", new double[] {0, 1}, new double[] {1, 1e9})
+                .yRange(0, 2)
+                .render();
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new LinePlot("", "x", "y").yRange(2, 1));
+        assertTrue(e.getMessage().contains("y range"), e.getMessage());
+    }
+
+    /** Topmost row of the first series' color in the left third (the legend sits at the top right). */
+    private static int topRowOfFirstSeries(BufferedImage img) {
+        int first = Canvas.PALETTE[0].getRGB() & 0xFFFFFF;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth() / 3; x++) {
+                if ((img.getRGB(x, y) & 0xFFFFFF) == first) {
+                    return y;
+                }
+            }
+        }
+        throw new AssertionError("no pixel has the first series' color");
+    }
+
+    @Test
     void theSeriesArraysAreCopied(@TempDir Path dir) throws IOException {
         double[] ys = {1, 2, 3};
         LinePlot plot = new LinePlot("", "x", "y").series("s", new double[] {0, 1, 2}, ys);
