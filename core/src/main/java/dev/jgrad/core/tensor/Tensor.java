@@ -2,6 +2,8 @@ package dev.jgrad.core.tensor;
 
 import dev.jgrad.core.autograd.AnomalyMode;
 import dev.jgrad.core.autograd.Autograd;
+import dev.jgrad.core.explain.BackwardTrace;
+import dev.jgrad.core.explain.Explain;
 import dev.jgrad.core.ops.Abs;
 import dev.jgrad.core.ops.Add;
 import dev.jgrad.core.ops.Cast;
@@ -367,6 +369,15 @@ public final class Tensor {
     /** As {@link #backward()}, keeping the graph so that it can be backpropagated again. */
     public void backward(boolean retainGraph) {
         Autograd.backward(this, null, retainGraph);
+    }
+
+    /**
+     * {@link #backward()} that also returns a trace of the sweep: each node the engine visits, its
+     * gradient rule, the shapes, the axes summed to undo broadcasting and the gradient's statistics.
+     * Print it, or see {@link Explain} for options.
+     */
+    public BackwardTrace explainBackward() {
+        return Explain.backward(this);
     }
 
     // ---- elementwise ----------------------------------------------------------------------------

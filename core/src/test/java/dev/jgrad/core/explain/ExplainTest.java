@@ -66,6 +66,18 @@ class ExplainTest {
     }
 
     @Test
+    void tensorExplainBackwardIsTheSameTraceAndTheSameGradients() {
+        Tensor[] a = tinyModel(7);
+        Tensor[] b = tinyModel(7);
+        BackwardTrace viaTensor = a[0].explainBackward();
+        BackwardTrace viaExplain = Explain.backward(b[0]);
+        assertEquals(viaExplain.toString(), viaTensor.toString());
+        assertEquals(
+                Arrays.toString(b[2].grad().toDoubleArray()),
+                Arrays.toString(a[2].grad().toDoubleArray()));
+    }
+
+    @Test
     void namesTheAxesSummedToUndoBroadcasting() {
         Tensor[] m = tinyModel(2);
         BackwardTrace trace = Explain.backward(m[0]);
