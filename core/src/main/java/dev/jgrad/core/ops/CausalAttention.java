@@ -31,9 +31,11 @@ import java.util.List;
  * already split into heads, [..., h, T, d_k].
  *
  * <p>Kernel: the (batch item, head) pairs are independent and are split over {@link Parallel}'s
- * threads, a few pairs per chunk; each gathers its head's columns into contiguous [T, d_k] scratch and
- * runs its products through {@link Gemm} with transpose flags. Each output element is computed by one
- * thread in a fixed order, so results do not depend on the thread count.
+ * threads, a few pairs per chunk; each gathers its head's columns into contiguous scratch and runs its
+ * products through {@link Gemm}. The products with a d_k-wide result are computed transposed (Yᵀ = Vᵀ·Pᵀ,
+ * and so on), with the heads gathered as [d_k, T]: then every GEMM has T columns rather than d_k (whole
+ * register tiles at T = 64, d_k = 24) and none has to pack a transposed A. Each output element is
+ * computed by one thread in a fixed order, so results do not depend on the thread count.
  */
 public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p) implements Op {
     /** Attention of {@code heads} heads over q, k, v [..., T, heads·d_k]. */
@@ -62,11 +64,11 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
                 int po = item * at.t * at.t;
                 at.gather(q.value(), base, s.q);
                 at.gather(k.value(), base, s.k);
-                at.gather(v.value(), base, s.v);
+                at.gatherT(v.value(), base, s.vt);
                 at.gemm(false, true, at.t, at.t, at.dk, s.q, 0, s.k, 0, p, po); // S = Q Kᵀ
-                at.causalSoftmax(p, po);
-                at.gemm(false, false, at.t, at.dk, at.t, p, po, s.v, 0, s.out, 0); // Y = P V
-                at.scatter(s.out, y, base);
+                at.causalSoftmax(p, po, s.bits);
+                at.gemm(false, true, at.dk, at.t, at.t, s.vt, 0, p, po, s.outT, 0); // Yᵀ = Vᵀ Pᵀ
+                at.scatterT(s.outT, y, base);
             }
         });
         return Tensor.result(y, new CausalAttention(q, k, v, heads, p));
@@ -88,40 +90,52 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             for (int item = from; item < to; item++) {
                 int base = at.base(item);
                 int po = item * at.t * at.t;
-                at.gather(q.value(), base, s.q);
-                at.gather(k.value(), base, s.k);
-                at.gather(v.value(), base, s.v);
                 at.gather(g, base, s.g);
-                at.gemm(true, false, at.t, at.dk, at.t, p, po, s.g, 0, s.out, 0); // ∂V = Pᵀ G
-                at.scatter(s.out, dv, base);
+                at.gather(v.value(), base, s.v);
+                at.gatherT(g, base, s.gt);
+                at.gatherT(q.value(), base, s.qt);
+                at.gatherT(k.value(), base, s.kt);
+                at.gemm(false, false, at.dk, at.t, at.t, s.gt, 0, p, po, s.outT, 0); // ∂Vᵀ = Gᵀ P
+                at.scatterT(s.outT, dv, base);
                 at.gemm(false, true, at.t, at.t, at.dk, s.g, 0, s.v, 0, s.ds, 0); // ∂P = G Vᵀ
                 at.softmaxBackward(p, po, s.ds); // ∂P → ∂S / √d_k, in place
-                at.gemm(false, false, at.t, at.dk, at.t, s.ds, 0, s.k, 0, s.out, 0); // ∂Q = ∂S K / √d_k
-                at.scatter(s.out, dq, base);
-                at.gemm(true, false, at.t, at.dk, at.t, s.ds, 0, s.q, 0, s.out, 0); // ∂K = ∂Sᵀ Q / √d_k
-                at.scatter(s.out, dk, base);
+                at.gemm(false, true, at.dk, at.t, at.t, s.kt, 0, s.ds, 0, s.outT, 0); // ∂Qᵀ = Kᵀ ∂Sᵀ / √d_k
+                at.scatterT(s.outT, dq, base);
+                at.gemm(false, false, at.dk, at.t, at.t, s.qt, 0, s.ds, 0, s.outT, 0); // ∂Kᵀ = Qᵀ ∂S / √d_k
+                at.scatterT(s.outT, dk, base);
             }
         });
         return List.of(dq, dk, dv);
     }
 
-    /** One thread's [T, d_k] head slices and a [T, T] block, in the op's dtype. */
+    /** One thread's head slices, [T, d_k] and transposed [d_k, T], and a [T, T] block, in the op's dtype. */
     private static final class Scratch {
         final NdArray q;
         final NdArray k;
         final NdArray v;
         final NdArray g;
-        final NdArray out;
+        final NdArray qt;
+        final NdArray kt;
+        final NdArray vt;
+        final NdArray gt;
+        final NdArray outT;
         final NdArray ds;
+        final int[] bits;
 
         Scratch(DType dtype, Layout at) {
             Shape head = Shape.of(at.t, at.dk);
+            Shape headT = Shape.of(at.dk, at.t);
             q = NdArray.zeros(dtype, head);
             k = NdArray.zeros(dtype, head);
             v = NdArray.zeros(dtype, head);
             g = NdArray.zeros(dtype, head);
-            out = NdArray.zeros(dtype, head);
+            qt = NdArray.zeros(dtype, headT);
+            kt = NdArray.zeros(dtype, headT);
+            vt = NdArray.zeros(dtype, headT);
+            gt = NdArray.zeros(dtype, headT);
+            outT = NdArray.zeros(dtype, headT);
             ds = NdArray.zeros(dtype, Shape.of(at.t, at.t));
+            bits = new int[at.t * at.t];
         }
     }
 
@@ -164,10 +178,37 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             }
         }
 
-        /** dst[base + i·width + c] = src[i, c]. */
-        void scatter(NdArray src, NdArray dst, int base) {
-            for (int i = 0; i < t; i++) {
-                dst.copyRange(src, i * dk, base + i * width, dk);
+        /** dst[c, i] = src[base + i·width + c]: one head's columns, transposed into a [d_k, T] block. */
+        void gatherT(NdArray src, int base, NdArray dst) {
+            if (src.dtype() == DType.FLOAT32) {
+                float[] from = src.floats();
+                float[] to = dst.floats();
+                for (int i = 0; i < t; i++) {
+                    for (int c = 0; c < dk; c++) to[c * t + i] = from[base + i * width + c];
+                }
+            } else {
+                double[] from = src.doubles();
+                double[] to = dst.doubles();
+                for (int i = 0; i < t; i++) {
+                    for (int c = 0; c < dk; c++) to[c * t + i] = from[base + i * width + c];
+                }
+            }
+        }
+
+        /** dst[base + i·width + c] = src[c, i]: a [d_k, T] block back into the head's columns. */
+        void scatterT(NdArray src, NdArray dst, int base) {
+            if (src.dtype() == DType.FLOAT32) {
+                float[] from = src.floats();
+                float[] to = dst.floats();
+                for (int i = 0; i < t; i++) {
+                    for (int c = 0; c < dk; c++) to[base + i * width + c] = from[c * t + i];
+                }
+            } else {
+                double[] from = src.doubles();
+                double[] to = dst.doubles();
+                for (int i = 0; i < t; i++) {
+                    for (int c = 0; c < dk; c++) to[base + i * width + c] = from[c * t + i];
+                }
             }
         }
 
@@ -191,23 +232,29 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             }
         }
 
-        /** Rows of the [T, T] block at {@code po}: raw Q·Kᵀ in, causal softmax of it / √d_k out. */
-        void causalSoftmax(NdArray p, int po) {
+        /**
+         * Rows of the [T, T] block at {@code po}: raw Q·Kᵀ in, causal softmax of it / √d_k out; float32 takes
+         * its exp from {@link FloatExp} ({@code bits} is its scratch), float64 from {@code Math.exp}.
+         */
+        void causalSoftmax(NdArray p, int po, int[] bits) {
             if (p.dtype() == DType.FLOAT32) {
                 float[] x = p.floats();
-                for (int i = 0; i < t; i++) {
+                float scaleF = (float) scale;
+                for (int i = 0; i < t; i++) { // shift and scale the triangle; the exp below makes the rest ≈ 0
                     int o = po + i * t;
                     float m = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j <= i; j++) m = Math.max(m, x[o + j]);
+                    for (int j = 0; j <= i; j++) x[o + j] = (x[o + j] - m) * scaleF;
+                    for (int j = i + 1; j < t; j++) x[o + j] = Float.NEGATIVE_INFINITY;
+                }
+                FloatExp.expInPlace(x, po, t * t, bits); // one long run: SIMD loops pay off
+                for (int i = 0; i < t; i++) {
+                    int o = po + i * t;
                     double sum = 0;
-                    for (int j = 0; j <= i; j++) {
-                        float e = (float) Math.exp((x[o + j] - m) * scale);
-                        x[o + j] = e;
-                        sum += e;
-                    }
+                    for (int j = 0; j <= i; j++) sum += x[o + j];
                     float inv = (float) (1 / sum);
                     for (int j = 0; j <= i; j++) x[o + j] *= inv;
-                    Arrays.fill(x, o + i + 1, o + t, 0f);
+                    for (int j = i + 1; j < t; j++) x[o + j] = 0f;
                 }
             } else {
                 double[] x = p.doubles();

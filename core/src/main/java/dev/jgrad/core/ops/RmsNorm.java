@@ -18,8 +18,9 @@ import java.util.List;
  * </pre>
  * The second term is the path through ρ: {@code ∂ρ/∂x[r, i] = −ρ³ · x[r, i] / d}. Forward keeps only
  * ρ (one number per row); x̂ is recomputed in backward. Sums over a row are taken in double, in index
- * order; rows are split over {@link Parallel}'s threads, and ∂L/∂w adds the per-row terms in row order,
- * so results do not depend on the thread count.
+ * order (in float32 the elementwise steps stay in float, so that they compile to SIMD code); rows are
+ * split over {@link Parallel}'s threads, and ∂L/∂w adds the per-row terms in row order, so results do
+ * not depend on the thread count.
  */
 public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
     /** Rows per parallel chunk are chosen so that a chunk holds about this many elements. */
@@ -108,16 +109,12 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
             float[] gr = g.floats();
             float[] out = dx.floats();
             float[] gx = gxhat.floats();
+            float p = (float) rho;
+            for (int i = 0; i < d; i++) gx[o + i] = gr[o + i] * in[o + i] * p; // g ⊙ x̂
             double dot = 0; // Σ_k g·w·x̂
-            for (int i = 0; i < d; i++) {
-                double xhat = in[o + i] * rho;
-                gx[o + i] = (float) (gr[o + i] * xhat);
-                dot += gr[o + i] * gain[i] * xhat;
-            }
-            double mean = dot / d;
-            for (int i = 0; i < d; i++) {
-                out[o + i] = (float) (rho * (gr[o + i] * gain[i] - in[o + i] * rho * mean));
-            }
+            for (int i = 0; i < d; i++) dot += gx[o + i] * gain[i];
+            float c = (float) (rho * rho * dot / d); // ρ · x̂ · mean = x · ρ² · dot / d
+            for (int i = 0; i < d; i++) out[o + i] = p * gr[o + i] * gain[i] - c * in[o + i];
         } else {
             double[] in = x.doubles();
             double[] gain = w.doubles();

@@ -1,0 +1,71 @@
+package dev.jgrad.core.ops;
+
+/**
+ * {@code e^x} over a run of a float array, in place, written as five simple loops so that HotSpot's
+ * C2 compiles the arithmetic ones to SIMD code; about five times faster than calling
+ * {@code Math.exp} per element. Used by the float32 kernels whose time goes into exp (the SwiGLU
+ * gate's sigmoid, attention's softmax).
+ * <pre>
+ *   x ← clamp(x, −87.3, 88)                       e^x stays a normal float, 2^k below never overflows
+ *   k = round(x · log₂e),   r = x − k · ln 2       |r| ≤ (ln 2)/2; k found by adding 1.5·2²³ (the
+ *                                                  float's rounding puts round(x·log₂e) in the low bits)
+ *   e^x = 2^k · e^r,   e^r ≈ Σ_{n ≤ 7} rⁿ / n!     Taylor remainder &lt; 0.35⁸/8! ≈ 5e-9, below float's 6e-8
+ *   2^k is built from its bits: exponent field k + 127
+ * </pre>
+ * ln 2 is split into a high part with few mantissa bits (exact in k · LN2_HI) and a small low part, so
+ * that r keeps its precision (Cody and Waite). The result is within a few float spacings of
+ * {@code (float) Math.exp(x)} for x in [−87.3, 88]; below −87.3 it is 1.2e-38 instead of a smaller
+ * number or 0, above 88 it is e^88 instead of a larger number or ∞. NaN stays NaN.
+ *
+ * <p>The loops: (1) clamp, vectorized; (2) the bits of MAGIC + k, a bit move that C2 does not
+ * vectorize, so it gets a loop of its own; (3) reduce and evaluate e^r, all float arithmetic, which C2
+ * vectorizes; (4) integer shift into the exponent field, vectorized; (5) multiply by 2^k.
+ */
+final class FloatExp {
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693145752f; // ln 2 rounded to 16 bits: k · LN2_HI is exact
+    private static final float LN2_LO = 1.42860677e-6f; // ln 2 − LN2_HI
+    private static final float MAGIC = 12582912f; // 1.5 · 2²³
+    private static final int MAGIC_BITS = 0x4B400000; // its bits: k = bits(MAGIC + k) − MAGIC_BITS for |k| < 2²²
+    private static final float LO = -87.3f;
+    private static final float HI = 88f;
+
+    private FloatExp() {}
+
+    /** {@code a[off + i] = e^{a[off + i]}} for i in [0, n), using {@code bits[0, n)} as scratch. */
+    static void expInPlace(float[] a, int off, int n, int[] bits) {
+        for (int i = 0; i < n; i++) {
+            a[off + i] = Math.min(Math.max(a[off + i], LO), HI);
+        }
+        for (int i = 0; i < n; i++) { // the bits of MAGIC + k, before a is overwritten
+            bits[i] = Float.floatToRawIntBits(a[off + i] * LOG2E + MAGIC);
+        }
+        for (int i = 0; i < n; i++) { // the same float operations give the same k
+            float x = a[off + i];
+            float k = (x * LOG2E + MAGIC) - MAGIC;
+            float r = (x - k * LN2_HI) - k * LN2_LO;
+            a[off + i] = 1f
+                    + r
+                            * (1f
+                                    + r
+                                            * (1f / 2
+                                                    + r
+                                                            * (1f / 6
+                                                                    + r
+                                                                            * (1f / 24
+                                                                                    + r
+                                                                                            * (1f / 120
+                                                                                                    + r
+                                                                                                            * (1f / 720
+                                                                                                                    + r
+                                                                                                                            * (1f
+                                                                                                                                    / 5040)))))));
+        }
+        for (int i = 0; i < n; i++) {
+            bits[i] = (bits[i] - MAGIC_BITS + 127) << 23; // 2^k
+        }
+        for (int i = 0; i < n; i++) {
+            a[off + i] *= Float.intBitsToFloat(bits[i]);
+        }
+    }
+}
