@@ -1,6 +1,5 @@
 package dev.jgrad.core.kernels;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -208,10 +207,19 @@ final class VectorSgemm implements SgemmBackend {
                 int ai = packedEdge ? 0 : aStart + ir * panelStep;
                 int r1 = packedEdge ? 1 : rs;
                 int c1 = packedEdge ? MR : cs;
-                if (tileRows == MR && cols == NR) {
-                    microKernel(kc, src, ai, r1, c1, bp, bi, c, tile, ldc, store);
+                boolean narrow = cols <= L; // the last panel of a thin C: half the tile is enough
+                if (tileRows == MR && cols == (narrow ? L : NR)) {
+                    if (narrow) {
+                        narrowMicroKernel(kc, src, ai, r1, c1, bp, bi, c, tile, ldc, store);
+                    } else {
+                        microKernel(kc, src, ai, r1, c1, bp, bi, c, tile, ldc, store);
+                    }
                 } else { // a partial tile: compute all of it aside, keep the valid part
-                    microKernel(kc, src, ai, r1, c1, bp, bi, scratch, 0, NR, true);
+                    if (narrow) {
+                        narrowMicroKernel(kc, src, ai, r1, c1, bp, bi, scratch, 0, NR, true);
+                    } else {
+                        microKernel(kc, src, ai, r1, c1, bp, bi, scratch, 0, NR, true);
+                    }
                     for (int r = 0; r < tileRows; r++) {
                         for (int j = 0; j < cols; j++) {
                             int at = tile + r * ldc + j;
@@ -292,6 +300,43 @@ final class VectorSgemm implements SgemmBackend {
     }
 
     /**
+     * The register tile for a B̃ micro-panel with at most L valid columns: C[0:6, 0:L] (+)= Σ_p ã_p ⊗
+     * b̃_p[0:L], as {@link #microKernel} with only its first vector column. Each element goes through
+     * the same operations as in the wide tile, so which of the two computes it never shows in C.
+     */
+    private static void narrowMicroKernel(
+            int kc, float[] ap, int ai, int rs, int cs, float[] bp, int bi, float[] c, int ci, int ldc, boolean store) {
+        int a1 = ai + rs, a2 = ai + 2 * rs, a3 = ai + 3 * rs, a4 = ai + 4 * rs, a5 = ai + 5 * rs;
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = p * cs;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi + p * NR);
+            c0 = FloatVector.broadcast(S, ap[ai + pa]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, ap[a1 + pa]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, ap[a2 + pa]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, ap[a3 + pa]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, ap[a4 + pa]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, ap[a5 + pa]).fma(b0, c5);
+        }
+        if (store) {
+            c0.intoArray(c, ci);
+            c1.intoArray(c, ci + ldc);
+            c2.intoArray(c, ci + 2 * ldc);
+            c3.intoArray(c, ci + 3 * ldc);
+            c4.intoArray(c, ci + 4 * ldc);
+            c5.intoArray(c, ci + 5 * ldc);
+        } else {
+            c0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c1.add(FloatVector.fromArray(S, c, ci + ldc)).intoArray(c, ci + ldc);
+            c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+            c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+            c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+            c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        }
+    }
+
+    /**
      * Packs op(A)[i0 : i0+rows, p0 : p0+kc] into {@code ap} as micro-panels of MR rows, each stored
      * column by column (element (r, p) of a panel at {@code 6p + r}), rows past the end zero.
      * op(A) is m × k; A is stored m × k, or k × m when {@code transA}.
@@ -331,7 +376,7 @@ final class VectorSgemm implements SgemmBackend {
     /**
      * Packs micro-panels [q0, q1) of op(B)[p0 : p0+kc, j0 : j0+nc] into {@code bp}: panel q holds
      * columns j0 + q·NR … as kc rows of NR floats (element (p, j) at {@code q·NR·kc + NR·p + j}),
-     * columns past the end zero. op(B) is k × n; B is stored k × n, or n × k when {@code transB}.
+     * columns past the end zero up to the width the micro-kernel reads (L for a narrow panel). op(B) is k × n; B is stored k × n, or n × k when {@code transB}.
      */
     private static void packB(
             boolean transB,
@@ -348,6 +393,7 @@ final class VectorSgemm implements SgemmBackend {
             float[] bp) {
         for (int q = q0; q < q1; q++) {
             int cols = Math.min(NR, nc - q * NR);
+            int width = cols <= L ? L : NR; // the columns the micro-kernel will read
             int dst = q * NR * kc;
             int jq = j0 + q * NR;
             if (transB) {
@@ -357,16 +403,23 @@ final class VectorSgemm implements SgemmBackend {
                         bp[dst + p * NR + j] = b[src + p];
                     }
                 }
-                for (int j = cols; j < NR; j++) {
-                    for (int p = 0; p < kc; p++) {
-                        bp[dst + p * NR + j] = 0f;
+            } else { // rows of NR floats: whole vectors, then the odd end (arraycopy costs more per call)
+                int vectors = cols / L * L;
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (p0 + p) * n + jq;
+                    int to = dst + p * NR;
+                    for (int j = 0; j < vectors; j += L) {
+                        FloatVector.fromArray(S, b, src + j).intoArray(bp, to + j);
+                    }
+                    for (int j = vectors; j < cols; j++) {
+                        bp[to + j] = b[src + j];
                     }
                 }
-            } else {
+            }
+            if (cols < width) {
                 for (int p = 0; p < kc; p++) {
-                    System.arraycopy(b, bOff + (p0 + p) * n + jq, bp, dst + p * NR, cols);
-                    if (cols < NR) {
-                        Arrays.fill(bp, dst + p * NR + cols, dst + (p + 1) * NR, 0f);
+                    for (int j = cols; j < width; j++) {
+                        bp[dst + p * NR + j] = 0f;
                     }
                 }
             }

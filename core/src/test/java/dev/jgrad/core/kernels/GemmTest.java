@@ -148,26 +148,43 @@ class GemmTest {
     }
 
     @Test
-    void rowsComeOutTheSameWhateverTheirPositionInTheProduct() {
-        // Every element runs the same operations wherever its tile lies: rows [i0, i0 + r) of a product
-        // equal the product of those rows alone, bit for bit.
+    void elementsComeOutTheSameWhateverTheirPositionInTheProduct() {
+        // Every element runs the same operations wherever its tile lies (full or partial, wide or
+        // narrow): rows [i0, i0 + r) of a product equal the product of those rows of A alone, and
+        // columns [j0, j0 + w) equal the product with those columns of op(B) alone, bit for bit.
+        // (With B stored transposed, its columns are contiguous rows of storage.)
         assumeTrue(Gemm.vectorAvailable(), "the Vector API kernel is not available in this JVM");
         SgemmBackend vector = Gemm.backend("vector");
-        qt().withExamples(40).forAll(dims(120), longs().all()).checkAssert((d, seed) -> {
-            int i0 = (int) Math.floorMod(seed, (long) d.m());
-            int r = 1 + (int) Math.floorMod(seed >>> 16, (long) (d.m() - i0));
-            GemmCase g = GemmCase.single(d.m(), d.n(), d.k(), false, seed % 2 == 0, false, 0, seed);
+        qt().withExamples(60).forAll(dims(120), longs().all()).checkAssert((d, seed) -> {
+            int m = d.m(), n = d.n(), k = d.k();
+            int i0 = (int) Math.floorMod(seed, (long) m);
+            int r = 1 + (int) Math.floorMod(seed >>> 16, (long) (m - i0));
+            int j0 = (int) Math.floorMod(seed >>> 24, (long) n);
+            int w = 1 + (int) Math.floorMod(seed >>> 40, (long) (n - j0));
+            GemmCase g = GemmCase.single(m, n, k, false, true, false, 0, seed);
             float[] a = g.a(false);
             float[] b = g.b(false);
-            float[] full = new float[d.m() * d.n()];
-            float[] part = new float[r * d.n()];
-            vector.sgemm(false, g.transB(), d.m(), d.n(), d.k(), a, 0, b, 0, full, 0, false, 1);
-            vector.sgemm(false, g.transB(), r, d.n(), d.k(), a, i0 * d.k(), b, 0, part, 0, false, 1);
+            float[] full = new float[m * n];
+            vector.sgemm(false, true, m, n, k, a, 0, b, 0, full, 0, false, 1);
+
+            float[] rows = new float[r * n];
+            vector.sgemm(false, true, r, n, k, a, i0 * k, b, 0, rows, 0, false, 1);
             assertArrayEquals(
-                    Arrays.copyOfRange(full, i0 * d.n(), (i0 + r) * d.n()),
-                    part,
+                    Arrays.copyOfRange(full, i0 * n, (i0 + r) * n),
+                    rows,
                     0f,
                     () -> g + ": rows [" + i0 + ", " + (i0 + r) + ")");
+
+            float[] cols = new float[m * w];
+            vector.sgemm(false, true, m, w, k, a, 0, b, j0 * k, cols, 0, false, 1);
+            for (int i = 0; i < m; i++) {
+                int row = i;
+                assertArrayEquals(
+                        Arrays.copyOfRange(full, i * n + j0, i * n + j0 + w),
+                        Arrays.copyOfRange(cols, i * w, (i + 1) * w),
+                        0f,
+                        () -> g + ": row " + row + ", columns [" + j0 + ", " + (j0 + w) + ")");
+            }
         });
     }
 
