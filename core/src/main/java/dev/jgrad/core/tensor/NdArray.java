@@ -247,18 +247,25 @@ public final class NdArray {
 
     // ---- elementwise ----------------------------------------------------------------------------
 
-    /** {@code out[i] = fn(this[i])}, same dtype. */
+    /**
+     * {@code out[i] = fn(this[i])}, same dtype. Float arrays of more than {@link #PARALLEL_GRAIN} elements
+     * are split over {@link Parallel}'s threads, so {@code fn} must be a pure function (as every op's is).
+     */
     public NdArray map(DoubleUnaryOperator fn) {
         NdArray out = zerosLike();
-        if (f != null) {
-            for (int i = 0; i < f.length; i++) {
-                out.f[i] = (float) fn.applyAsDouble(f[i]);
+        if (ints != null) {
+            for (int i = 0; i < ints.length; i++) {
+                out.ints[i] = (int) fn.applyAsDouble(ints[i]);
             }
-        } else {
-            for (int i = 0; i < size(); i++) {
-                out.set(i, fn.applyAsDouble(get(i)));
-            }
+            return out;
         }
+        Parallel.forRange(size(), PARALLEL_GRAIN, (from, to) -> {
+            if (f != null) {
+                for (int i = from; i < to; i++) out.f[i] = (float) fn.applyAsDouble(f[i]);
+            } else {
+                for (int i = from; i < to; i++) out.d[i] = fn.applyAsDouble(d[i]);
+            }
+        });
         return out;
     }
 

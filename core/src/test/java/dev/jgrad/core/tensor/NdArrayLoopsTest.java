@@ -59,6 +59,24 @@ class NdArrayLoopsTest {
         }
     }
 
+    /** map splits large arrays over threads; every element is still fn of its own input. */
+    @Test
+    void mapOfALargeArrayMatchesAnElementLoop() {
+        Random rnd = new Random(8);
+        for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64)) {
+            NdArray a = random(rnd, dtype, Shape.of(3, 70_001));
+            NdArray y = a.map(Math::tanh);
+            for (int i = 0; i < a.size(); i++) {
+                double expected = dtype == DType.FLOAT32 ? (float) Math.tanh(a.get(i)) : Math.tanh(a.get(i));
+                if (y.get(i) != expected) {
+                    throw new AssertionError(dtype + " map at " + i + ": " + y.get(i) + " vs " + expected);
+                }
+            }
+        }
+        NdArray ints = NdArray.wrap(new int[] {1, -2, 3}, Shape.of(3));
+        assertArrayEquals(new int[] {2, -4, 6}, ints.map(v -> 2 * v).ints());
+    }
+
     /** sumTo undoes a broadcast: each target element is the sum of the elements broadcast from it. */
     @Test
     void sumToMatchesElementByElementSums() {
