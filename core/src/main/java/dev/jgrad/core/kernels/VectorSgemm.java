@@ -391,28 +391,32 @@ final class VectorSgemm implements SgemmBackend {
             int q0,
             int q1,
             float[] bp) {
+        if (!transB) { // row p of B feeds every panel: read it once, front to back
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (p0 + p) * n + j0;
+                for (int q = q0; q < q1; q++) {
+                    int cols = Math.min(NR, nc - q * NR);
+                    int to = q * NR * kc + p * NR;
+                    int from = src + q * NR;
+                    int vectors = cols / L * L;
+                    for (int j = 0; j < vectors; j += L) {
+                        FloatVector.fromArray(S, b, from + j).intoArray(bp, to + j);
+                    }
+                    for (int j = vectors; j < cols; j++) {
+                        bp[to + j] = b[from + j];
+                    }
+                }
+            }
+        }
         for (int q = q0; q < q1; q++) {
             int cols = Math.min(NR, nc - q * NR);
             int width = cols <= L ? L : NR; // the columns the micro-kernel will read
             int dst = q * NR * kc;
-            int jq = j0 + q * NR;
-            if (transB) {
+            if (transB) { // column j of op(B) is row j of B: read it once, front to back
                 for (int j = 0; j < cols; j++) {
-                    int src = bOff + (jq + j) * k + p0; // op(B)[p, j] = B[j, p]
+                    int src = bOff + (j0 + q * NR + j) * k + p0; // op(B)[p, j] = B[j, p]
                     for (int p = 0; p < kc; p++) {
                         bp[dst + p * NR + j] = b[src + p];
-                    }
-                }
-            } else { // rows of NR floats: whole vectors, then the odd end (arraycopy costs more per call)
-                int vectors = cols / L * L;
-                for (int p = 0; p < kc; p++) {
-                    int src = bOff + (p0 + p) * n + jq;
-                    int to = dst + p * NR;
-                    for (int j = 0; j < vectors; j += L) {
-                        FloatVector.fromArray(S, b, src + j).intoArray(bp, to + j);
-                    }
-                    for (int j = vectors; j < cols; j++) {
-                        bp[to + j] = b[src + j];
                     }
                 }
             }
