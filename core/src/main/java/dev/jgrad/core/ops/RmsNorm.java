@@ -19,8 +19,8 @@ import java.util.List;
  * The second term is the path through ρ: {@code ∂ρ/∂x[r, i] = −ρ³ · x[r, i] / d}. Forward keeps only
  * ρ (one number per row); x̂ is recomputed in backward. Sums over a row are taken in double, in index
  * order (in float32 the elementwise steps stay in float, so that they compile to SIMD code); rows are
- * split over {@link Parallel}'s threads, and ∂L/∂w adds the per-row terms in row order, so results do
- * not depend on the thread count.
+ * split over {@link Parallel}'s threads in chunks fixed by the row count, and ∂L/∂w sums each chunk's
+ * rows in order and then the chunks in order, so results do not depend on the thread count.
  */
 public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
     /** Rows per parallel chunk are chosen so that a chunk holds about this many elements. */
@@ -58,14 +58,16 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
         int d = weight.dim(0);
         int rows = rho.length;
         NdArray dx = x.value().zerosLike();
-        NdArray gxhat = x.value().zerosLike(); // g ⊙ x̂, summed over rows below for ∂L/∂w
-        Parallel.forRange(rows, grain(d), (from, to) -> {
+        int grain = grain(d);
+        int chunks = (rows + grain - 1) / grain;
+        // Σ_r g ⊙ x̂ per chunk of rows; the chunks are fixed by rows and grain, and summed in order below
+        NdArray partial = NdArray.zeros(x.dtype(), Shape.of(chunks, d));
+        Parallel.forRange(rows, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
-                backwardRow(x.value(), weight.value(), rho[r], g, dx, gxhat, r * d, d);
+                backwardRow(x.value(), weight.value(), rho[r], g, dx, partial, (from / grain) * d, r * d, d);
             }
         });
-        NdArray dw = gxhat.reshape(Shape.of(rows, d)).sumTo(weight.shape());
-        return Arrays.asList(dx, dw);
+        return Arrays.asList(dx, partial.sumTo(weight.shape()));
     }
 
     private static int grain(int d) {
@@ -100,19 +102,19 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
         }
     }
 
-    /** One row of ∂L/∂x, and g ⊙ x̂ for ∂L/∂w. */
+    /** One row of ∂L/∂x; its g ⊙ x̂ is added into {@code partial[po…]} for ∂L/∂w. */
     private static void backwardRow(
-            NdArray x, NdArray w, double rho, NdArray g, NdArray dx, NdArray gxhat, int o, int d) {
+            NdArray x, NdArray w, double rho, NdArray g, NdArray dx, NdArray partial, int po, int o, int d) {
         if (x.dtype() == DType.FLOAT32) {
             float[] in = x.floats();
             float[] gain = w.floats();
             float[] gr = g.floats();
             float[] out = dx.floats();
-            float[] gx = gxhat.floats();
+            float[] part = partial.floats();
             float p = (float) rho;
-            for (int i = 0; i < d; i++) gx[o + i] = gr[o + i] * in[o + i] * p; // g ⊙ x̂
+            for (int i = 0; i < d; i++) part[po + i] += gr[o + i] * in[o + i] * p; // g ⊙ x̂
             double dot = 0; // Σ_k g·w·x̂
-            for (int i = 0; i < d; i++) dot += gx[o + i] * gain[i];
+            for (int i = 0; i < d; i++) dot += gr[o + i] * in[o + i] * p * gain[i];
             float c = (float) (rho * rho * dot / d); // ρ · x̂ · mean = x · ρ² · dot / d
             for (int i = 0; i < d; i++) out[o + i] = p * gr[o + i] * gain[i] - c * in[o + i];
         } else {
@@ -120,11 +122,11 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
             double[] gain = w.doubles();
             double[] gr = g.doubles();
             double[] out = dx.doubles();
-            double[] gx = gxhat.doubles();
+            double[] part = partial.doubles();
             double dot = 0;
             for (int i = 0; i < d; i++) {
                 double xhat = in[o + i] * rho;
-                gx[o + i] = gr[o + i] * xhat;
+                part[po + i] += gr[o + i] * xhat;
                 dot += gr[o + i] * gain[i] * xhat;
             }
             double mean = dot / d;
