@@ -19,8 +19,7 @@ import java.util.List;
  *             P[i, j] = exp(S[i, j] − m_i) / Σ_{j' ≤ i} exp(S[i, j'] − m_i)  for j ≤ i,  0 for j &gt; i
  *                       (m_i = max_{j ≤ i} S[i, j])
  *             Y = P · V
- *   backward  with G the head's columns of g:
- *             ∂L/∂V = Pᵀ · G,    ∂L/∂P = G · Vᵀ
+ *   backward  ∂L/∂V = Pᵀ · G,    ∂L/∂P = G · Vᵀ                    (G: the head's columns of g)
  *             ∂L/∂S = P ⊙ (∂L/∂P − rowsum(∂L/∂P ⊙ P))          (the softmax backward, row by row)
  *             ∂L/∂Q = ∂L/∂S · K / √d_k,    ∂L/∂K = (∂L/∂S)ᵀ · Q / √d_k
  * </pre>
@@ -37,6 +36,11 @@ import java.util.List;
  * register tiles at T = 64, d_k = 24) and none has to pack a transposed A. Each output element is
  * computed by one thread in a fixed order, so results do not depend on the thread count.
  */
+@GradientRule({
+    "∂L/∂V = Pᵀ · G,    ∂L/∂P = G · Vᵀ                    (G: the head's columns of g)",
+    "∂L/∂S = P ⊙ (∂L/∂P − rowsum(∂L/∂P ⊙ P))          (the softmax backward, row by row)",
+    "∂L/∂Q = ∂L/∂S · K / √d_k,    ∂L/∂K = (∂L/∂S)ᵀ · Q / √d_k"
+})
 public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p) implements Op {
     /** Attention of {@code heads} heads over q, k, v [..., T, heads·d_k]. */
     public static Tensor apply(Tensor q, Tensor k, Tensor v, int heads) {

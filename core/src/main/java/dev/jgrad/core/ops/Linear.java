@@ -20,6 +20,11 @@ import java.util.List;
  * One product per pass, with W read in place: the GEMM's transpose flags stand in for {@code Wᵀ} and
  * {@code gᵀ}, so no transposed copy is made. The leading dims of x are flattened into N rows (a view).
  */
+@GradientRule({
+    "∂L/∂x = g · W              [N, out] · [out, in]",
+    "∂L/∂W = gᵀ · x             [out, N] · [N, in]",
+    "∂L/∂b = Σ_r g[r, :]"
+})
 public record Linear(Tensor x, Tensor weight, Tensor bias) implements Op {
     /** {@code x · weightᵀ (+ bias)}; {@code bias} may be null. */
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias) {

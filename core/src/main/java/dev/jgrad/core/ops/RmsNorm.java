@@ -22,6 +22,10 @@ import java.util.List;
  * split over {@link Parallel}'s threads in chunks fixed by the row count, and ∂L/∂w sums each chunk's
  * rows in order and then the chunks in order, so results do not depend on the thread count.
  */
+@GradientRule({
+    "∂L/∂w[i]    = Σ_r g[r, i] · x̂[r, i]",
+    "∂L/∂x[r, i] = ρ_r · (g[r, i]·w[i] − x̂[r, i] · (1/d) Σ_k g[r, k]·w[k]·x̂[r, k])"
+})
 public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
     /** Rows per parallel chunk are chosen so that a chunk holds about this many elements. */
     private static final int GRAIN_ELEMENTS = 1 << 14;

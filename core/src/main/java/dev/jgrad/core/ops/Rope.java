@@ -15,12 +15,16 @@ import java.util.List;
  *   shapes    x [..., d] (d even; R = size(...) rows),  cos, sin [P, d/2],  rows int[R] in [0, P)  →  y [..., d]
  *   forward   c = cos[rows[r], j],  s = sin[rows[r], j]
  *             (y[r, 2j], y[r, 2j+1]) = (x[r, 2j]·c − x[r, 2j+1]·s,  x[r, 2j]·s + x[r, 2j+1]·c)
- *   backward  a rotation's transpose is the rotation by −angle:
- *             (∂L/∂x[r, 2j], ∂L/∂x[r, 2j+1]) = (g[r, 2j]·c + g[r, 2j+1]·s,  −g[r, 2j]·s + g[r, 2j+1]·c)
+ *   backward  (∂L/∂x[r, 2j], ∂L/∂x[r, 2j+1]) = (g[r, 2j]·c + g[r, 2j+1]·s,  −g[r, 2j]·s + g[r, 2j+1]·c)
+ *             (a rotation's transpose is the rotation by −angle)
  * </pre>
  * The tables are constants: no gradient flows to them. For queries or keys of several heads laid out
  * as [B, T, h, d_k], every head of token (b, t) uses the same table row, the token's position.
  */
+@GradientRule({
+    "(∂L/∂x[r, 2j], ∂L/∂x[r, 2j+1]) = (g[r, 2j]·c + g[r, 2j+1]·s,  −g[r, 2j]·s + g[r, 2j+1]·c)",
+    "(a rotation's transpose is the rotation by −angle)"
+})
 public record Rope(Tensor x, NdArray cos, NdArray sin, int[] rows) implements Op {
     /** Elements per parallel chunk. */
     private static final int GRAIN_ELEMENTS = 1 << 15;

@@ -20,6 +20,7 @@ import java.util.List;
  * shape. Elements are split over {@link Parallel}'s threads; each is computed alone, so results do not
  * depend on the thread count.
  */
+@GradientRule({"∂L/∂a = g ⊙ b ⊙ s · (1 + a · (1 − s))        (silu'(a) = s + a · s · (1 − s))", "∂L/∂b = g ⊙ a · s"})
 public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
     /** Elements per parallel chunk. */
     private static final int GRAIN_ELEMENTS = 1 << 14;
