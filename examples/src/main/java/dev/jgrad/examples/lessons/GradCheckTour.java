@@ -4,6 +4,7 @@ import dev.jgrad.core.autograd.GradCheck;
 import dev.jgrad.core.ops.Abs;
 import dev.jgrad.core.ops.Add;
 import dev.jgrad.core.ops.Cast;
+import dev.jgrad.core.ops.CausalAttention;
 import dev.jgrad.core.ops.Concat;
 import dev.jgrad.core.ops.CrossEntropy;
 import dev.jgrad.core.ops.Div;
@@ -12,6 +13,7 @@ import dev.jgrad.core.ops.Expand;
 import dev.jgrad.core.ops.Gelu;
 import dev.jgrad.core.ops.GeluTanh;
 import dev.jgrad.core.ops.IndexSelect;
+import dev.jgrad.core.ops.Linear;
 import dev.jgrad.core.ops.Log;
 import dev.jgrad.core.ops.LogSoftmax;
 import dev.jgrad.core.ops.MaskedFill;
@@ -26,8 +28,11 @@ import dev.jgrad.core.ops.Permute;
 import dev.jgrad.core.ops.Pow;
 import dev.jgrad.core.ops.Relu;
 import dev.jgrad.core.ops.Reshape;
+import dev.jgrad.core.ops.RmsNorm;
+import dev.jgrad.core.ops.Rope;
 import dev.jgrad.core.ops.Sigmoid;
 import dev.jgrad.core.ops.Silu;
+import dev.jgrad.core.ops.SiluMul;
 import dev.jgrad.core.ops.Softmax;
 import dev.jgrad.core.ops.Sqrt;
 import dev.jgrad.core.ops.Sub;
@@ -36,6 +41,7 @@ import dev.jgrad.core.ops.Tanh;
 import dev.jgrad.core.ops.Where;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
+import dev.jgrad.core.tensor.Shape;
 import dev.jgrad.core.tensor.Tensor;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
@@ -232,6 +238,42 @@ public final class GradCheckTour {
                 List.of(randn(rnd, 4, 3), index),
                 xs -> xs.get(0).indexSelect(0, xs.get(1)),
                 "i = [1, 3, 1]: repeats add up"));
+
+        // Fused ops of the Transformer: one node each, checked like any other op.
+        cases.add(new Case(
+                Linear.class,
+                "Linear.apply(x, w, b)",
+                List.of(randn(rnd, 2, 3), randn(rnd, 4, 3), randn(rnd, 4)),
+                xs -> Linear.apply(xs.get(0), xs.get(1), xs.get(2)),
+                "y = x·wᵀ + b"));
+        cases.add(new Case(
+                RmsNorm.class,
+                "RmsNorm.apply(x, w, 1e-5)",
+                List.of(randn(rnd, 3, 4), randn(rnd, 4)),
+                xs -> RmsNorm.apply(xs.get(0), xs.get(1), 1e-5),
+                ""));
+        cases.add(binary(
+                SiluMul.class,
+                "SiluMul.apply(a, b)",
+                SiluMul::apply,
+                randn(rnd, 2, 3),
+                randn(rnd, 2, 3),
+                "SwiGLU's gate"));
+        cases.add(new Case(
+                CausalAttention.class,
+                "CausalAttention.apply(q, k, v, 2)",
+                List.of(randn(rnd, 1, 3, 4), randn(rnd, 1, 3, 4), randn(rnd, 1, 3, 4)),
+                xs -> CausalAttention.apply(xs.get(0), xs.get(1), xs.get(2), 2),
+                "[B, T, h·d_k], 2 heads"));
+        NdArray angles = Tensor.arange(DType.FLOAT64, 0, 3, 1).value();
+        NdArray cos = angles.map(Math::cos).reshape(Shape.of(3, 1));
+        NdArray sin = angles.map(Math::sin).reshape(Shape.of(3, 1));
+        cases.add(unary(
+                Rope.class,
+                "Rope.apply(x, cos, sin, [2, 0])",
+                x -> Rope.apply(x, cos, sin, new int[] {2, 0}),
+                randn(rnd, 2, 2),
+                "pairs turned by 2 and 0 rad"));
         return cases;
     }
 
