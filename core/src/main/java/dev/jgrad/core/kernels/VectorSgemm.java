@@ -53,6 +53,11 @@ import jdk.incubator.vector.VectorSpecies;
  * a helper method call per vector can exceed C2's inlining budget, and then every accumulator is
  * boxed.
  *
+ * <p>A last B̃ panel with at most L valid columns runs a 6 × L tile instead, which skips the wasted
+ * half. It needs one broadcast per FMA instead of one per two and reaches about half of the wide
+ * tile's rate (a 12-row version measured no faster, so the broadcasts, not FMA latency, limit it);
+ * attention's P·V with 16-wide heads is the product that lives on it.
+ *
  * <h2>Edges and reproducibility</h2>
  *
  * Packing pads the last panels with zeros up to MR rows and NR columns, so every tile runs the same
