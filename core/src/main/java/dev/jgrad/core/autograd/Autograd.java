@@ -115,14 +115,22 @@ public final class Autograd {
         List<Tensor> topo = topologicalOrder(root);
         Map<Tensor, NdArray> grads = new IdentityHashMap<>();
         grads.put(root, seed);
+        // Pending gradients that no one else refers to (see Op.backwardReturnsFreshArrays): later contributions
+        // are added into them in place, and a leaf takes one over without a copy. A listener may keep the
+        // arrays it is shown, so with a listener every array is treated as shared.
+        Set<NdArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean mayOwn = listener == null;
         for (int i = topo.size() - 1; i >= 0; i--) {
             Tensor node = topo.get(i);
             NdArray g = grads.remove(node);
             if (g == null) {
                 continue;
             }
+            boolean gOwned = owned.remove(g); // from here on g may be aliased by what backward returns
             Op op = node.op();
-            if (op == null || node.retainsGrad()) {
+            if (op == null && gOwned) {
+                node.accumulateOwnedGrad(g);
+            } else if (op == null || node.retainsGrad()) {
                 node.accumulateGrad(g);
             }
             if (op == null) {
@@ -130,9 +138,9 @@ public final class Autograd {
             }
             List<Tensor> inputs = op.inputs();
             Map<Class<?>, BackwardFunction> overrides = OVERRIDES.get();
-            List<NdArray> inputGrads = overrides.isEmpty() || !overrides.containsKey(op.getClass())
-                    ? op.backward(g)
-                    : overrides.get(op.getClass()).backward(op, g);
+            boolean overridden = !overrides.isEmpty() && overrides.containsKey(op.getClass());
+            List<NdArray> inputGrads = overridden ? overrides.get(op.getClass()).backward(op, g) : op.backward(g);
+            boolean fresh = mayOwn && !overridden && op.backwardReturnsFreshArrays();
             if (inputGrads.size() != inputs.size()) {
                 throw new IllegalStateException(op.name() + ".backward: returned " + inputGrads.size()
                         + " gradients for " + inputs.size() + " inputs");
@@ -150,13 +158,41 @@ public final class Autograd {
                     throw new AssertionError(op.name() + ".backward: gradient " + k + " is " + gk.dtype() + " "
                             + gk.shape() + ", input is " + in.dtype() + " " + in.shape());
                 }
+                boolean gkOwned = fresh && gk != g && !repeats(inputGrads, k);
                 NdArray previous = grads.get(in);
-                grads.put(in, previous == null ? gk : previous.add(gk));
+                if (previous == null) {
+                    grads.put(in, gk);
+                    if (gkOwned) {
+                        owned.add(gk);
+                    }
+                } else if (owned.contains(previous)) {
+                    previous.addInPlace(gk);
+                } else if (gkOwned) {
+                    gk.addInPlace(previous); // a + b = b + a exactly, so the sum is the same as previous.add(gk)
+                    grads.put(in, gk);
+                    owned.add(gk);
+                } else {
+                    NdArray sum = previous.add(gk);
+                    grads.put(in, sum);
+                    if (mayOwn) {
+                        owned.add(sum);
+                    }
+                }
             }
             if (!retainGraph) {
                 node.freeGraph();
             }
         }
+    }
+
+    /** Whether {@code grads[k]} is the same array as another entry of {@code grads}. */
+    private static boolean repeats(List<NdArray> grads, int k) {
+        for (int j = 0; j < grads.size(); j++) {
+            if (j != k && grads.get(j) == grads.get(k)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Nodes that require grad, each after all of its inputs; iterative depth-first search. */

@@ -78,6 +78,12 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         return Tensor.result(y, new CausalAttention(q, k, v, heads, p));
     }
 
+    /** True: ∂q, ∂k and ∂v are new arrays. */
+    @Override
+    public boolean backwardReturnsFreshArrays() {
+        return true;
+    }
+
     @Override
     public List<Tensor> inputs() {
         return List.of(q, k, v);

@@ -174,6 +174,12 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
         }
     }
 
+    /** True: ∂z is a new array. */
+    @Override
+    public boolean backwardReturnsFreshArrays() {
+        return true;
+    }
+
     @Override
     public List<Tensor> inputs() {
         return List.of(logits);

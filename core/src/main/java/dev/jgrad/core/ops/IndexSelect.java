@@ -41,6 +41,12 @@ public record IndexSelect(Tensor x, int axis, int[] index) implements Op {
         return Tensor.result(y, new IndexSelect(x, axis, index.clone()));
     }
 
+    /** True: ∂x is a new array (g scattered into zeros). */
+    @Override
+    public boolean backwardReturnsFreshArrays() {
+        return true;
+    }
+
     @Override
     public List<Tensor> inputs() {
         return List.of(x);

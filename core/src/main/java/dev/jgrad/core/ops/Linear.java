@@ -56,6 +56,12 @@ public record Linear(Tensor x, Tensor weight, Tensor bias) implements Op {
         return Tensor.result(y, new Linear(x, weight, bias));
     }
 
+    /** True: dx and ∂W are new arrays; ∂b is a new sum over rows. */
+    @Override
+    public boolean backwardReturnsFreshArrays() {
+        return true;
+    }
+
     @Override
     public List<Tensor> inputs() {
         return bias == null ? List.of(x, weight) : List.of(x, weight, bias);

@@ -56,6 +56,16 @@ public sealed interface Op
      */
     List<NdArray> backward(NdArray g);
 
+    /**
+     * Whether every non-null array {@link #backward} returns is new storage that nothing else refers to: not
+     * {@code g}, not a saved value, not another returned gradient, not a view of any of them. The engine may
+     * then add later contributions for the same input into that array in place, or hand it to a leaf as its
+     * gradient without copying. False unless an op declares it.
+     */
+    default boolean backwardReturnsFreshArrays() {
+        return false;
+    }
+
     /** The op's name as the user calls it, e.g. {@code matmul}, {@code crossEntropy}. */
     default String name() {
         String s = getClass().getSimpleName();

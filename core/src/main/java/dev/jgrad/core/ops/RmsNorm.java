@@ -52,6 +52,12 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
         return Tensor.result(y, new RmsNorm(x, weight, rho));
     }
 
+    /** True: ∂x is a new array; ∂w a new sum of per-chunk partials. */
+    @Override
+    public boolean backwardReturnsFreshArrays() {
+        return true;
+    }
+
     @Override
     public List<Tensor> inputs() {
         return List.of(x, weight);

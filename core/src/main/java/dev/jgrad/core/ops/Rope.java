@@ -61,6 +61,12 @@ public record Rope(Tensor x, NdArray cos, NdArray sin, int[] rows) implements Op
         return Tensor.result(rotate(x.value(), cos, sin, kept, 1), new Rope(x, cos, sin, kept));
     }
 
+    /** True: the inverse rotation of g is written into a new array. */
+    @Override
+    public boolean backwardReturnsFreshArrays() {
+        return true;
+    }
+
     @Override
     public List<Tensor> inputs() {
         return List.of(x);

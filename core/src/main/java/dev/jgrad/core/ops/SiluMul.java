@@ -76,6 +76,12 @@ public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
     /** Elements per block of {@link #sigmoid}: a few arrays of this many stay in L1. */
     private static final int BLOCK = 1024;
 
+    /** True: ∂a and ∂b are new arrays. */
+    @Override
+    public boolean backwardReturnsFreshArrays() {
+        return true;
+    }
+
     @Override
     public List<Tensor> inputs() {
         return List.of(a, b);

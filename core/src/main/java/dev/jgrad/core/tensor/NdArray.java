@@ -453,16 +453,27 @@ public final class NdArray {
         return out;
     }
 
-    /** {@code this += other}, same shape and dtype; used to accumulate gradients. */
+    /**
+     * {@code this += other}, same shape and dtype; used to accumulate gradients. Large arrays are split over
+     * {@link Parallel}'s threads; each element is one addition by one thread, so thread count does not matter.
+     */
     public void addInPlace(NdArray other) {
         if (!shape.equals(other.shape) || dtype != other.dtype) {
             throw new IllegalArgumentException("addInPlace: " + dtype + " " + shape + " += " + other.dtype + " "
                     + other.shape + ": shapes and dtypes must match");
         }
         if (f != null) {
-            for (int i = 0; i < f.length; i++) f[i] += other.f[i];
+            float[] x = f;
+            float[] y = other.f;
+            Parallel.forRange(x.length, PARALLEL_GRAIN, (from, to) -> {
+                for (int i = from; i < to; i++) x[i] += y[i];
+            });
         } else if (d != null) {
-            for (int i = 0; i < d.length; i++) d[i] += other.d[i];
+            double[] x = d;
+            double[] y = other.d;
+            Parallel.forRange(x.length, PARALLEL_GRAIN, (from, to) -> {
+                for (int i = from; i < to; i++) x[i] += y[i];
+            });
         } else {
             for (int i = 0; i < ints.length; i++) ints[i] += other.ints[i];
         }

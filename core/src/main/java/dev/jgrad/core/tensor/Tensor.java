@@ -308,6 +308,18 @@ public final class Tensor {
         }
     }
 
+    /**
+     * Engine use: as {@link #accumulateGrad}, for a {@code g} that nothing else refers to (the engine hands it
+     * over): stored as it is, without a copy, when there is no gradient yet.
+     */
+    public void accumulateOwnedGrad(NdArray g) {
+        if (grad == null) {
+            grad = g;
+        } else {
+            grad.addInPlace(g);
+        }
+    }
+
     /** Engine use: drops the link to the op so its saved values can be collected. */
     public void freeGraph() {
         if (op != null) {

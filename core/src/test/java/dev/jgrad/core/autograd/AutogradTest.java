@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jgrad.core.ops.Linear;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.Shape;
 import dev.jgrad.core.tensor.Tensor;
@@ -326,5 +328,93 @@ class AutogradTest {
         Tensor z = leaf(1, 2);
         Tensor.where(Tensor.ofInts(new int[] {1, 0}), z, z).sum().backward();
         assertArrayEquals(new double[] {1, 1}, z.grad().toDoubleArray(), 0);
+    }
+
+    /**
+     * p = x + y feeds three Linear ops (fresh gradients, added in place from the second on) and y one more;
+     * Add's backward hands the same g to x and y, so neither may take it over or be added into.
+     */
+    private static List<Tensor> sharedAndFreshGraph() {
+        Random rnd = new Random(7);
+        Tensor x = Tensor.randn(DType.FLOAT64, rnd, 2, 3).requiresGrad(true);
+        Tensor y = Tensor.randn(DType.FLOAT64, rnd, 2, 3).requiresGrad(true);
+        Tensor w1 = Tensor.randn(DType.FLOAT64, rnd, 4, 3).requiresGrad(true);
+        Tensor w2 = Tensor.randn(DType.FLOAT64, rnd, 4, 3).requiresGrad(true);
+        Tensor w3 = Tensor.randn(DType.FLOAT64, rnd, 4, 3).requiresGrad(true);
+        Tensor w4 = Tensor.randn(DType.FLOAT64, rnd, 4, 3).requiresGrad(true);
+        return List.of(x, y, w1, w2, w3, w4);
+    }
+
+    private static Tensor sharedAndFreshLoss(List<Tensor> t) {
+        Tensor p = t.get(0).add(t.get(1));
+        return Linear.apply(p, t.get(2), null)
+                .add(Linear.apply(p, t.get(3), null))
+                .add(Linear.apply(p, t.get(4), null))
+                .add(Linear.apply(t.get(1), t.get(5), null))
+                .sum();
+    }
+
+    @Test
+    void gradientsAddedInPlaceMatchTheHandDerivedSums() {
+        List<Tensor> t = sharedAndFreshGraph();
+        sharedAndFreshLoss(t).backward();
+        // L = Σ_r,j (p·W1ᵀ + p·W2ᵀ + p·W3ᵀ + y·W4ᵀ)[r, j]  →  ∂L/∂p[r, i] = Σ_j (W1 + W2 + W3)[j, i]
+        //   ∂L/∂x = ∂L/∂p,  ∂L/∂y = ∂L/∂p + Σ_j W4[j, i],  ∂L/∂W_k[j, i] = Σ_r p[r, i] (W4: y instead of p)
+        double[] w1 = t.get(2).toDoubleArray();
+        double[] w2 = t.get(3).toDoubleArray();
+        double[] w3 = t.get(4).toDoubleArray();
+        double[] w4 = t.get(5).toDoubleArray();
+        double[] xv = t.get(0).toDoubleArray();
+        double[] yv = t.get(1).toDoubleArray();
+        double[] dx = new double[6];
+        double[] dy = new double[6];
+        double[] dw = new double[12];
+        double[] dw4 = new double[12];
+        for (int r = 0; r < 2; r++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 4; j++) {
+                    int wi = j * 3 + i;
+                    dx[r * 3 + i] += w1[wi] + w2[wi] + w3[wi];
+                    dy[r * 3 + i] += w1[wi] + w2[wi] + w3[wi] + w4[wi];
+                    dw[wi] += xv[r * 3 + i] + yv[r * 3 + i];
+                    dw4[wi] += yv[r * 3 + i];
+                }
+            }
+        }
+        assertArrayEquals(dx, t.get(0).grad().toDoubleArray(), 1e-12);
+        assertArrayEquals(dy, t.get(1).grad().toDoubleArray(), 1e-12);
+        for (int k = 2; k < 5; k++) {
+            assertArrayEquals(dw, t.get(k).grad().toDoubleArray(), 1e-12);
+        }
+        assertArrayEquals(dw4, t.get(5).grad().toDoubleArray(), 1e-12);
+        for (int a = 0; a < t.size(); a++) {
+            for (int b = a + 1; b < t.size(); b++) {
+                assertNotSame(
+                        t.get(a).gradValue().doubles(),
+                        t.get(b).gradValue().doubles(),
+                        "leaves " + a + " and " + b + " share gradient storage");
+            }
+        }
+    }
+
+    @Test
+    void inPlaceAccumulationGivesTheSameBitsAsFreshSums() {
+        // A listener makes the engine treat every array as shared, so every sum allocates: the plain path.
+        List<Tensor> inPlace = sharedAndFreshGraph();
+        sharedAndFreshLoss(inPlace).backward();
+        List<Tensor> plain = sharedAndFreshGraph();
+        Tensor loss = sharedAndFreshLoss(plain);
+        Autograd.backward(loss, null, false, (node, g, inputs, inputGrads) -> {});
+        for (int k = 0; k < plain.size(); k++) {
+            assertArrayEquals(
+                    plain.get(k).grad().toDoubleArray(), inPlace.get(k).grad().toDoubleArray(), 0.0);
+        }
+        // A second backward adds into the gradients the first one left, whichever path stored them.
+        sharedAndFreshLoss(inPlace).backward();
+        Autograd.backward(sharedAndFreshLoss(plain), null, false, (node, g, inputs, inputGrads) -> {});
+        for (int k = 0; k < plain.size(); k++) {
+            assertArrayEquals(
+                    plain.get(k).grad().toDoubleArray(), inPlace.get(k).grad().toDoubleArray(), 0.0);
+        }
     }
 }
