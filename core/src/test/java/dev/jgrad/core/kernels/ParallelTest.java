@@ -70,9 +70,10 @@ class ParallelTest {
                 Duration.ofSeconds(30),
                 () -> Parallel.forRange(outer, 1, (from, to) -> {
                     Thread me = Thread.currentThread();
+                    boolean onPoolThread = Parallel.inWorker(); // the caller's own chunks may still fan out
                     Parallel.forRange(100, 1, (f, t) -> {
                         innerIndices.addAndGet(t - f);
-                        if (Thread.currentThread() != me && Parallel.inWorker()) {
+                        if (onPoolThread && Thread.currentThread() != me) {
                             foreignThreads.incrementAndGet();
                         }
                     });
