@@ -60,12 +60,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <h2>Edges and reproducibility</h2>
  *
- * Packing pads the last panels with zeros up to MR rows and NR columns, so every tile runs the same
- * micro-kernel; a partial tile is computed into a scratch tile and its valid part added to C with the
- * same float additions a full tile does. Hence every element of C is the same sequence of operations
- * wherever its tile lies: c = (…((c₀ + s₀) + s₁) + …) with s_b = Σ_{p in block b} a_ip·b_pj summed by
- * FMA in increasing p, starting from s_b's own first product. The sizes KC and NC do not depend on the
- * thread count, and the tasks split only C, so 1 and 2 threads give bit-identical results.
+ * Packing pads the last panels with zeros up to the rows and columns the micro-kernel reads, so
+ * every tile runs a full micro-kernel; a partial tile is computed into a scratch tile and its valid
+ * part added to C with the same float additions a full tile does. Hence every element of C is the
+ * same sequence of operations wherever its tile lies: c = (…((c₀ + s₀) + s₁) + …) with
+ * s_b = Σ_{p in block b} a_ip·b_pj summed by FMA in increasing p, starting from s_b's own first
+ * product. The sizes KC and NC depend neither on the thread count nor on m, and the tasks split only
+ * C, so 1 and 2 threads give bit-identical results, and a row of C does not depend on the other rows
+ * of A: an example gives the same output whatever batch it is in.
  */
 final class VectorSgemm implements SgemmBackend {
 
