@@ -202,6 +202,7 @@ public final class Exercise {
     }
 
     /** {mistake, input, element, backward, finite difference, hint}, or null when the case passes. */
+    @SuppressWarnings("try") // the override scope exists only to be closed
     private static String[] gradeCase(
             Problem problem,
             Case c,
@@ -399,6 +400,7 @@ public final class Exercise {
                 + (out.op() == null ? "no op" : out.op().name()) + ")");
     }
 
+    @SuppressWarnings("try") // the noGrad scope exists only to be closed
     private static Shape shapeOf(Case c, List<Tensor> inputs) {
         try (GradScope ignored = Autograd.noGrad()) {
             return c.f().apply(inputs).shape();
