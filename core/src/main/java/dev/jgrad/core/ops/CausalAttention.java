@@ -62,7 +62,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         NdArray p = NdArray.zeros(q.dtype(), Shape.of(pDims));
         NdArray y = q.value().zerosLike();
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
-            Scratch s = new Scratch(q.dtype(), at);
+            Scratch s = Scratch.of(q.dtype(), at);
             for (int item = from; item < to; item++) {
                 int base = at.base(item);
                 int po = item * at.t * at.t;
@@ -96,7 +96,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         NdArray dk = k.value().zerosLike();
         NdArray dv = v.value().zerosLike();
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
-            Scratch s = new Scratch(q.dtype(), at);
+            Scratch s = Scratch.of(q.dtype(), at);
             for (int item = from; item < to; item++) {
                 int base = at.base(item);
                 int po = item * at.t * at.t;
@@ -118,8 +118,17 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         return List.of(dq, dk, dv);
     }
 
-    /** One thread's head slices, [T, d_k] and transposed [d_k, T], and a [T, T] block, in the op's dtype. */
+    /**
+     * One thread's head slices, [T, d_k] and transposed [d_k, T], and a [T, T] block, in the op's dtype. Every
+     * loop above writes a buffer in full before reading it, so a thread keeps its last scratch and reuses it for
+     * the next chunk of the same sizes (forward and backward, every layer, every step) instead of allocating one.
+     */
     private static final class Scratch {
+        private static final ThreadLocal<Scratch> LAST = new ThreadLocal<>();
+
+        final DType dtype;
+        final int t;
+        final int dk;
         final NdArray q;
         final NdArray k;
         final NdArray v;
@@ -132,7 +141,20 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         final NdArray ds;
         final int[] bits;
 
-        Scratch(DType dtype, Layout at) {
+        /** This thread's scratch for {@code dtype} and the layout's T and d_k, allocated when they change. */
+        static Scratch of(DType dtype, Layout at) {
+            Scratch s = LAST.get();
+            if (s == null || s.dtype != dtype || s.t != at.t || s.dk != at.dk) {
+                s = new Scratch(dtype, at);
+                LAST.set(s);
+            }
+            return s;
+        }
+
+        private Scratch(DType dtype, Layout at) {
+            this.dtype = dtype;
+            this.t = at.t;
+            this.dk = at.dk;
             Shape head = Shape.of(at.t, at.dk);
             Shape headT = Shape.of(at.dk, at.t);
             q = NdArray.zeros(dtype, head);
