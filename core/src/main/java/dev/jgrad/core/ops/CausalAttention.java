@@ -274,17 +274,14 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
                 float scaleF = (float) scale;
                 for (int i = 0; i < t; i++) { // shift and scale the triangle; the exp below makes the rest ≈ 0
                     int o = po + i * t;
-                    float m = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= i; j++) m = Math.max(m, x[o + j]);
+                    float m = max(x, o, i + 1);
                     for (int j = 0; j <= i; j++) x[o + j] = (x[o + j] - m) * scaleF;
                     for (int j = i + 1; j < t; j++) x[o + j] = Float.NEGATIVE_INFINITY;
                 }
                 FloatExp.expInPlace(x, po, t * t, bits); // one long run: SIMD loops pay off
                 for (int i = 0; i < t; i++) {
                     int o = po + i * t;
-                    double sum = 0;
-                    for (int j = 0; j <= i; j++) sum += x[o + j];
-                    float inv = (float) (1 / sum);
+                    float inv = (float) (1 / sum(x, o, i + 1));
                     for (int j = 0; j <= i; j++) x[o + j] *= inv;
                     for (int j = i + 1; j < t; j++) x[o + j] = 0f;
                 }
@@ -305,6 +302,54 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             }
         }
 
+        /*
+         * The row reductions of the float32 loops, each over four interleaved partial results so that the CPU
+         * overlaps four chains of additions instead of waiting on one; the partials are combined in a fixed
+         * order, so the result depends on n only, never on the thread.
+         */
+
+        /** max_{j &lt; n} x[o + j]; the same value in any order. */
+        private static float max(float[] x, int o, int n) {
+            float m0 = Float.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                m0 = Math.max(m0, x[o + j]);
+                m1 = Math.max(m1, x[o + j + 1]);
+                m2 = Math.max(m2, x[o + j + 2]);
+                m3 = Math.max(m3, x[o + j + 3]);
+            }
+            for (; j < n; j++) m0 = Math.max(m0, x[o + j]);
+            return Math.max(Math.max(m0, m1), Math.max(m2, m3));
+        }
+
+        /** Σ_{j &lt; n} x[o + j] in double, as (s₀ + s₁) + (s₂ + s₃): s_r sums j ≡ r (mod 4), s₀ also the last n mod 4. */
+        private static double sum(float[] x, int o, int n) {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                s0 += x[o + j];
+                s1 += x[o + j + 1];
+                s2 += x[o + j + 2];
+                s3 += x[o + j + 3];
+            }
+            for (; j < n; j++) s0 += x[o + j];
+            return (s0 + s1) + (s2 + s3);
+        }
+
+        /** Σ_{j &lt; n} a[ao + j] · b[bo + j], each product rounded to float, summed in double as {@link #sum}. */
+        private static double dot(float[] a, int ao, float[] b, int bo, int n) {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int j = 0;
+            for (; j + 3 < n; j += 4) {
+                s0 += a[ao + j] * b[bo + j];
+                s1 += a[ao + j + 1] * b[bo + j + 1];
+                s2 += a[ao + j + 2] * b[bo + j + 2];
+                s3 += a[ao + j + 3] * b[bo + j + 3];
+            }
+            for (; j < n; j++) s0 += a[ao + j] * b[bo + j];
+            return (s0 + s1) + (s2 + s3);
+        }
+
         /** ds ← P ⊙ (ds − rowsum(ds ⊙ P)) / √d_k on the causal triangle, 0 above it. */
         void softmaxBackward(NdArray p, int po, NdArray ds) {
             if (p.dtype() == DType.FLOAT32) {
@@ -312,8 +357,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
                 float[] d = ds.floats();
                 for (int i = 0; i < t; i++) {
                     int o = i * t;
-                    double dot = 0;
-                    for (int j = 0; j <= i; j++) dot += d[o + j] * pr[po + o + j];
+                    double dot = dot(d, o, pr, po + o, i + 1);
                     for (int j = 0; j <= i; j++) d[o + j] = (float) (pr[po + o + j] * (d[o + j] - dot) * scale);
                     Arrays.fill(d, o + i + 1, o + t, 0f);
                 }
