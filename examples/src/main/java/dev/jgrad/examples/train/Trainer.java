@@ -304,9 +304,18 @@ public final class Trainer {
         if (o.sampleBytes == 0) {
             return "";
         }
-        int[] prompt = new int[Math.min(8, run.val().size())];
+        // prompt: the first few validation tokens, starting after a space so the sample opens on a word
+        int start = 0;
+        for (int i = 0; i < Math.min(64, run.val().size() - 1); i++) {
+            byte[] b = run.tokenizer().tokenBytes(run.val().get(i));
+            if (b.length > 0 && b[b.length - 1] == ' ') {
+                start = i + 1;
+                break;
+            }
+        }
+        int[] prompt = new int[Math.min(8, run.val().size() - start)];
         for (int i = 0; i < prompt.length; i++) {
-            prompt[i] = run.val().get(i);
+            prompt[i] = run.val().get(start + i);
         }
         int maxTokens = (int) Math.ceil(o.sampleBytes / run.meanBytesPerToken());
         int[] ids = Generator.generate(model, prompt, maxTokens, new Sampler(1.0, 1.0, o.seed), -1);
