@@ -10,8 +10,9 @@
 #   CONFIGS="S M L"    which configs
 #   WARMUP=10 STEPS=20 untimed and timed steps per run (each run reports its median step time)
 #   JGRAD_THREADS=2    jgrad's threads; PyTorch runs with 1 and with 2 and is credited with the faster
-#   JGRAD_HEAP_S=1g JGRAD_HEAP_M=1g JGRAD_HEAP_L=1536m   jgrad's heap, -Xms = -Xmx (a fresh page costs a fault;
-#                      L runs as fast in 1536m as in 2g, with 0.4 GB less RSS, and fails in 1g)
+#   JGRAD_HEAP_S=1g JGRAD_HEAP_M=1g JGRAD_HEAP_L=1536m
+#                      jgrad's heap, -Xms = -Xmx, since a fresh page costs a fault. L ran as fast in 1536m as in
+#                      2g with 0.4 GB less RSS; before the fused ops (701fa9a) it ran out of memory in 1g
 #   JGRAD_JAVA_OPTS    extra JVM options for jgrad
 #   JGRAD_BENCH_JAR    use this jar as is; otherwise bench/target/benchmarks.jar is built when missing or older
 #                      than a source of core, nn or bench
