@@ -57,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         int vocab = loaded.model().config().vocabSize();
         TokenFile file = TokenFile.open(tokens, vocab);
-        double[] bytes = loaded.tokenizer() == null ? null : ModelOptions.bytesPerToken(loaded.tokenizer());
+        double[] bytes = loaded.tokenizer() == null ? null : Trainer.bytesPerToken(loaded.tokenizer());
         Trainer.Evaluation e =
                 Trainer.evaluate(loaded.model(), file, loaded.model().config().contextLength(), batchSize, bytes);
         if (json) {

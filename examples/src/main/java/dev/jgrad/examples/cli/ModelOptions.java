@@ -2,7 +2,6 @@ package dev.jgrad.examples.cli;
 
 import dev.jgrad.examples.train.LoadedModel;
 import dev.jgrad.examples.train.UserError;
-import dev.jgrad.nn.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
@@ -42,16 +41,7 @@ final class ModelOptions {
                 names = "--config",
                 paramLabel = "FILE",
                 required = true,
-                description =
-                        "JSON with vocab_size, context_length, d_model, num_layers, num_heads, d_ff," + " rope_theta.")
+                description = "JSON with vocab_size, context_length, d_model, num_layers, num_heads, d_ff, rope_theta.")
         Path config;
-    }
-
-    static double[] bytesPerToken(Tokenizer t) {
-        double[] b = new double[t.vocabSize()];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = t.tokenBytes(i).length;
-        }
-        return b;
     }
 }

@@ -70,7 +70,7 @@ final class RunDir {
         this.train = train;
         this.val = val;
         this.floorBpb = floorBpb;
-        this.bytesPerToken = bytesPerToken(tokenizer);
+        this.bytesPerToken = Trainer.bytesPerToken(tokenizer);
         double bytes = 0;
         for (int i = 0; i < val.size(); i++) {
             bytes += bytesPerToken[val.get(i)];
@@ -306,15 +306,6 @@ final class RunDir {
     /** The model config with CS336's keys, as PyTorch implementations read it. */
     static String configJson(TransformerLM.Config c) {
         return Json.writePretty(c.toJson());
-    }
-
-    /** Byte length of each token id, for bits per byte. */
-    static double[] bytesPerToken(Tokenizer t) {
-        double[] b = new double[t.vocabSize()];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = t.tokenBytes(i).length;
-        }
-        return b;
     }
 
     Path dir() {

@@ -21,6 +21,7 @@ import dev.jgrad.nn.optim.GradClip;
 import dev.jgrad.nn.optim.LrSchedule;
 import dev.jgrad.nn.sampling.Generator;
 import dev.jgrad.nn.sampling.Sampler;
+import dev.jgrad.nn.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -320,6 +321,15 @@ public final class Trainer {
         int maxTokens = (int) Math.ceil(o.sampleBytes / run.meanBytesPerToken());
         int[] ids = Generator.generate(model, prompt, maxTokens, new Sampler(1.0, 1.0, o.seed), -1);
         return new String(run.tokenizer().decodeBytes(ids), StandardCharsets.UTF_8);
+    }
+
+    /** Byte length of each token id: bits per byte weigh each target by the bytes it stands for. */
+    public static double[] bytesPerToken(Tokenizer t) {
+        double[] b = new double[t.vocabSize()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = t.tokenBytes(i).length;
+        }
+        return b;
     }
 
     static List<String> readLines(Path p) throws IOException {
