@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
         name = "lesson",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs a teaching example:",
+            "Runs a teaching example: scalar-neuron, mlp-moons, gradcheck-tour or graph-pictures.",
             "  scalar-neuron   one tanh neuron, every node's value and gradient in topological order",
             "  mlp-moons       an MLP learns two moons; writes a PNG of its decision boundary",
             "  gradcheck-tour  every op's backward against finite differences, as a table",
