@@ -87,8 +87,17 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
     private static double meanSquare(NdArray x, int o, int d) {
         double s = 0;
         if (x.dtype() == DType.FLOAT32) {
-            float[] v = x.floats();
-            for (int i = 0; i < d; i++) s += (double) v[o + i] * v[o + i];
+            float[] v = x.floats(); // four partial sums, so the adds overlap; combined in a fixed order
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 3 < d; i += 4) {
+                s0 += (double) v[o + i] * v[o + i];
+                s1 += (double) v[o + i + 1] * v[o + i + 1];
+                s2 += (double) v[o + i + 2] * v[o + i + 2];
+                s3 += (double) v[o + i + 3] * v[o + i + 3];
+            }
+            for (; i < d; i++) s0 += (double) v[o + i] * v[o + i];
+            s = (s0 + s1) + (s2 + s3);
         } else {
             double[] v = x.doubles();
             for (int i = 0; i < d; i++) s += v[o + i] * v[o + i];
@@ -123,8 +132,16 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
             float[] part = partial.floats();
             float p = (float) rho;
             for (int i = 0; i < d; i++) part[po + i] += gr[o + i] * in[o + i] * p; // g ⊙ x̂
-            double dot = 0; // Σ_k g·w·x̂
-            for (int i = 0; i < d; i++) dot += gr[o + i] * in[o + i] * p * gain[i];
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // Σ_k g·w·x̂ in four partial sums, as in meanSquare
+            int k = 0;
+            for (; k + 3 < d; k += 4) {
+                s0 += gr[o + k] * in[o + k] * p * gain[k];
+                s1 += gr[o + k + 1] * in[o + k + 1] * p * gain[k + 1];
+                s2 += gr[o + k + 2] * in[o + k + 2] * p * gain[k + 2];
+                s3 += gr[o + k + 3] * in[o + k + 3] * p * gain[k + 3];
+            }
+            for (; k < d; k++) s0 += gr[o + k] * in[o + k] * p * gain[k];
+            double dot = (s0 + s1) + (s2 + s3);
             float c = (float) (rho * rho * dot / d); // ρ · x̂ · mean = x · ρ² · dot / d
             for (int i = 0; i < d; i++) out[o + i] = p * gr[o + i] * gain[i] - c * in[o + i];
         } else {
