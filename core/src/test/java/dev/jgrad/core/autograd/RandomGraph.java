@@ -2,6 +2,7 @@ package dev.jgrad.core.autograd;
 
 import dev.jgrad.core.ops.Abs;
 import dev.jgrad.core.ops.Add;
+import dev.jgrad.core.ops.CausalAttention;
 import dev.jgrad.core.ops.Concat;
 import dev.jgrad.core.ops.CrossEntropy;
 import dev.jgrad.core.ops.Div;
@@ -10,6 +11,7 @@ import dev.jgrad.core.ops.Expand;
 import dev.jgrad.core.ops.Gelu;
 import dev.jgrad.core.ops.GeluTanh;
 import dev.jgrad.core.ops.IndexSelect;
+import dev.jgrad.core.ops.Linear;
 import dev.jgrad.core.ops.Log;
 import dev.jgrad.core.ops.LogSoftmax;
 import dev.jgrad.core.ops.MaskedFill;
@@ -24,8 +26,11 @@ import dev.jgrad.core.ops.Permute;
 import dev.jgrad.core.ops.Pow;
 import dev.jgrad.core.ops.Relu;
 import dev.jgrad.core.ops.Reshape;
+import dev.jgrad.core.ops.RmsNorm;
+import dev.jgrad.core.ops.Rope;
 import dev.jgrad.core.ops.Sigmoid;
 import dev.jgrad.core.ops.Silu;
+import dev.jgrad.core.ops.SiluMul;
 import dev.jgrad.core.ops.Softmax;
 import dev.jgrad.core.ops.Sqrt;
 import dev.jgrad.core.ops.Sub;
@@ -97,7 +102,12 @@ final class RandomGraph {
         INDEX_SELECT(IndexSelect.class),
         MASKED_FILL(MaskedFill.class),
         MATMUL(MatMul.class),
-        CROSS_ENTROPY(CrossEntropy.class);
+        CROSS_ENTROPY(CrossEntropy.class),
+        LINEAR(Linear.class),
+        RMS_NORM(RmsNorm.class),
+        SILU_MUL(SiluMul.class),
+        ROPE(Rope.class),
+        CAUSAL_ATTENTION(CausalAttention.class);
 
         final Class<? extends Op> op;
 
@@ -444,6 +454,80 @@ final class RandomGraph {
                         a,
                         z -> z.crossEntropy(targets, red, -100),
                         "crossEntropy " + Arrays.toString(t) + " " + red + " ignoring -100");
+            }
+            case LINEAR: {
+                if (r == 0) {
+                    return null;
+                }
+                int out = 1 + rnd.nextInt(3);
+                boolean bias = rnd.nextBoolean();
+                List<NdArray> fresh =
+                        new ArrayList<>(List.of(randn(Shape.of(out, x.dim(-1))).value()));
+                if (bias) {
+                    fresh.add(randn(Shape.of(out)).value());
+                }
+                int w = nodes.size();
+                return new Candidate(
+                        fresh,
+                        n -> Linear.apply(n.get(a), n.get(w), bias ? n.get(w + 1) : null),
+                        bias ? new int[] {a, w, w + 1} : new int[] {a, w},
+                        "linear(v" + a + ", v" + w + (bias ? ", v" + (w + 1) : "") + ")");
+            }
+            case RMS_NORM: {
+                if (r == 0) {
+                    return null;
+                }
+                int w = nodes.size();
+                return new Candidate(
+                        List.of(randn(Shape.of(x.dim(-1))).value()),
+                        n -> RmsNorm.apply(n.get(a), n.get(w), 1e-5),
+                        new int[] {a, w},
+                        "rmsNorm(v" + a + ", v" + w + ")");
+            }
+            case SILU_MUL: {
+                int b = -1;
+                for (int i = 0; i < nodes.size() && b < 0; i++) {
+                    if (i != a && nodes.get(i).shape().equals(x.shape()) && rnd.nextBoolean()) {
+                        b = i;
+                    }
+                }
+                List<NdArray> fresh = b < 0 ? List.of(randn(x.shape()).value()) : List.of();
+                int bi = b < 0 ? nodes.size() : b;
+                return new Candidate(
+                        fresh,
+                        n -> SiluMul.apply(n.get(a), n.get(bi)),
+                        new int[] {a, bi},
+                        "siluMul(v" + a + ", v" + bi + ")");
+            }
+            case ROPE: {
+                if (r == 0 || x.dim(-1) % 2 != 0) {
+                    return null;
+                }
+                int half = x.dim(-1) / 2;
+                int positions = 1 + rnd.nextInt(3);
+                NdArray angles = randn(Shape.of(positions, half)).value();
+                NdArray cos = angles.map(Math::cos);
+                NdArray sin = angles.map(Math::sin);
+                int[] rows = new int[x.numel() / x.dim(-1)];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = rnd.nextInt(positions);
+                }
+                return unary(a, t -> Rope.apply(t, cos, sin, rows), "rope rows " + Arrays.toString(rows));
+            }
+            case CAUSAL_ATTENTION: {
+                if (r < 2) {
+                    return null;
+                }
+                int heads = x.dim(-1) % 2 == 0 && rnd.nextBoolean() ? 2 : 1;
+                if (rnd.nextInt(3) == 0) { // self-attention on one value: q = k = v
+                    return unary(a, t -> CausalAttention.apply(t, t, t, heads), "causalAttention " + heads + " heads");
+                }
+                int k = nodes.size();
+                return new Candidate(
+                        List.of(randn(x.shape()).value(), randn(x.shape()).value()),
+                        n -> CausalAttention.apply(n.get(a), n.get(k), n.get(k + 1), heads),
+                        new int[] {a, k, k + 1},
+                        "causalAttention(v" + a + ", v" + k + ", v" + (k + 1) + ") " + heads + " heads");
             }
             default:
                 throw new AssertionError(kind);
