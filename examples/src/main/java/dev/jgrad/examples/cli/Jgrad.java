@@ -30,6 +30,8 @@ public final class Jgrad implements Runnable {
     }
 
     public static void main(String[] args) {
+        // one line per log record (the GEMM backend notice), not java.util.logging's two-line default
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%5$s%n");
         System.exit(run(args));
     }
 
