@@ -1,6 +1,5 @@
 package dev.jgrad.core.ops;
 
-import dev.jgrad.core.autograd.Autograd;
 import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
@@ -31,11 +30,7 @@ import java.util.Objects;
  * largest term is exactly 1, so the sum is never 0 and its log is finite.
  *
  * <p>Only {@code lse} (one number per row) is kept for backward; the probabilities are recomputed row
- * by row straight into the gradient, never stored as a second N×V array. Except in the common training case
- * (float32, MEAN or SUM, logits that require grad, graph recording on): then forward already holds each
- * exp(z − m) while it sums them, and writes the gradient for g = 1 right there, into the one N×V array
- * backward would otherwise allocate; backward hands that array over when g = 1 (the loss is the root) and
- * recomputes otherwise, or when called a second time. Rows whose target equals
+ * by row straight into the gradient, never stored as a second N×V array. Rows whose target equals
  * {@code ignoreIndex} contribute 0 and are left out of N; if every row is ignored, MEAN gives 0 with
  * a zero gradient (PyTorch gives 0/0 = NaN; a batch of pure padding should not poison a training step).
  *
@@ -48,16 +43,8 @@ import java.util.Objects;
  * order, so the result does not depend on the thread count.
  */
 @GradientRule("∂L/∂z[r,a] = g · (exp(z[r,a] − lse_r) − [a = t_r]) / N  =  g · (p_r − onehot(t_r)) / N")
-public record CrossEntropy(
-        Tensor logits,
-        int[] targets,
-        double[] lse,
-        Reduction reduction,
-        int ignoreIndex,
-        int count,
-        NdArray[] gradientAtOne)
+public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction reduction, int ignoreIndex, int count)
         implements Op {
-    // gradientAtOne[0]: ∂L/∂z for g = 1 written by forward (see above), or null; backward takes it once.
     /** How per-position losses combine, as PyTorch's {@code reduction}. */
     public enum Reduction {
         MEAN,
@@ -72,18 +59,6 @@ public record CrossEntropy(
     private static final int BLOCK = 1024;
 
     private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[BLOCK]);
-
-    /** A thread's row of exp(z − m) for forward's gradient; grown to the widest V seen. */
-    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
-
-    private static double[] row(int v) {
-        double[] e = ROW.get();
-        if (e.length < v) {
-            e = new double[v];
-            ROW.set(e);
-        }
-        return e;
-    }
 
     /** Elements per parallel chunk: about 0.1 ms of {@code exp}, so a chunk outweighs its hand-off. */
     private static final int GRAIN_ELEMENTS = 1 << 15;
@@ -129,18 +104,9 @@ public record CrossEntropy(
         NdArray z = logits.value();
         double[] lse = new double[t.length];
         double[] losses = new double[t.length];
-        // float32 MEAN/SUM under a graph: the gradient for g = 1 is written while Σ exp is summed (see below)
-        NdArray dz = z.dtype() == DType.FLOAT32
-                        && reduction != Reduction.NONE
-                        && logits.requiresGrad()
-                        && Autograd.isGradEnabled()
-                ? z.zerosLike()
-                : null;
-        double scale = reduction == Reduction.MEAN ? (count == 0 ? 0 : 1.0 / count) : 1;
         Parallel.forRange(t.length, grain(classes), (from, to) -> {
             if (z.dtype() == DType.FLOAT32) {
-                float[] d = dz == null ? null : dz.floats();
-                forwardRows(z.floats(), t, ignoreIndex, classes, lse, losses, from, to, d, scale);
+                forwardRows(z.floats(), t, ignoreIndex, classes, lse, losses, from, to);
             } else {
                 forwardRows(z.doubles(), t, ignoreIndex, classes, lse, losses, from, to);
             }
@@ -159,26 +125,11 @@ public record CrossEntropy(
             double l = reduction == Reduction.SUM ? total : count == 0 ? 0 : total / count;
             out = NdArray.scalar(z.dtype(), l);
         }
-        return Tensor.result(out, new CrossEntropy(logits, t, lse, reduction, ignoreIndex, count, new NdArray[] {dz}));
+        return Tensor.result(out, new CrossEntropy(logits, t, lse, reduction, ignoreIndex, count));
     }
 
-    /**
-     * Rows [from, to) of the forward pass; with {@code dz} also ∂L/∂z for g = 1 ({@code scale} = 1/N for MEAN,
-     * 1 for SUM): each exp(z − m) is kept in a row of doubles while Σ exp is summed, then
-     * dz = scale · exp(z − m) / Σ − scale · onehot, so backward does not compute the exps a second time.
-     */
     private static void forwardRows(
-            float[] z,
-            int[] t,
-            int ignoreIndex,
-            int v,
-            double[] lse,
-            double[] losses,
-            int from,
-            int to,
-            float[] dz,
-            double scale) {
-        double[] e = dz == null ? null : row(v);
+            float[] z, int[] t, int ignoreIndex, int v, double[] lse, double[] losses, int from, int to) {
         for (int r = from; r < to; r++) {
             if (t[r] == ignoreIndex) {
                 continue;
@@ -191,46 +142,13 @@ public record CrossEntropy(
                 }
             }
             double s = 0;
-            if (e == null) {
-                for (int a = 0; a < v; a++) {
-                    s += expForFloat((double) z[o + a] - m);
-                }
-            } else {
-                for (int a = 0; a < v; a++) {
-                    double x = expForFloat((double) z[o + a] - m);
-                    e[a] = x;
-                    s += x;
-                }
+            for (int a = 0; a < v; a++) {
+                s += expForFloat((double) z[o + a] - m);
             }
             double logS = Math.log(s);
             lse[r] = m + logS;
             losses[r] = ((double) m - z[o + t[r]]) + logS; // m − z_t first: exact, even when m ≈ ±1e4
-            if (e != null) {
-                double k = scale / s;
-                for (int a = 0; a < v; a++) {
-                    dz[o + a] = (float) (e[a] * k);
-                }
-                dz[o + t[r]] = (float) (scale * (e[t[r]] / s - 1)); // scale · (p_t − 1), rounded once
-            }
         }
-    }
-
-    /** One row: dz[o + a] = s · (exp(z[o + a] − l) − [a = target]), rounded once to float. */
-    private static void gradientRow(
-            float[] z, float[] dz, int o, int v, int target, double s, double l, double[] block) {
-        for (int b = 0; b < v; b += BLOCK) {
-            int len = Math.min(BLOCK, v - b);
-            // g · p / N in double, then rounded to float in a loop of its own: C2 (JDK 17) compiles
-            // the exp loop about 4× faster when it does not also narrow to float
-            for (int a = 0; a < len; a++) {
-                block[a] = s * expForFloat((double) z[o + b + a] - l);
-            }
-            for (int a = 0; a < len; a++) {
-                dz[o + b + a] = (float) block[a];
-            }
-        }
-        int i = o + target;
-        dz[i] = (float) (s * (expForFloat((double) z[i] - l) - 1)); // g · (p_t − 1) / N, rounded once
     }
 
     private static void forwardRows(
@@ -269,11 +187,6 @@ public record CrossEntropy(
 
     @Override
     public List<NdArray> backward(NdArray g) {
-        NdArray ready = gradientAtOne[0];
-        if (ready != null && reduction != Reduction.NONE && g.item() == 1) {
-            gradientAtOne[0] = null; // handed over once: a second backward (retainGraph) recomputes it
-            return List.of(ready);
-        }
         NdArray z = logits.value();
         NdArray dz = z.zerosLike();
         int classes = z.shape().dim(-1);
@@ -297,9 +210,25 @@ public record CrossEntropy(
     private void backwardRows(float[] z, float[] dz, double[] scale, int from, int to, int v) {
         double[] block = SCRATCH.get();
         for (int r = from; r < to; r++) {
-            if (targets[r] != ignoreIndex) { // an ignored row stays 0
-                gradientRow(z, dz, r * v, v, targets[r], scale[r], lse[r], block);
+            if (targets[r] == ignoreIndex) {
+                continue; // dz row stays 0
             }
+            int o = r * v;
+            double s = scale[r];
+            double l = lse[r];
+            for (int b = 0; b < v; b += BLOCK) {
+                int len = Math.min(BLOCK, v - b);
+                // g · p / N in double, then rounded to float in a loop of its own: C2 (JDK 17) compiles
+                // the exp loop about 4× faster when it does not also narrow to float
+                for (int a = 0; a < len; a++) {
+                    block[a] = s * expForFloat((double) z[o + b + a] - l);
+                }
+                for (int a = 0; a < len; a++) {
+                    dz[o + b + a] = (float) block[a];
+                }
+            }
+            int i = o + targets[r];
+            dz[i] = (float) (s * (expForFloat((double) z[i] - l) - 1)); // g · (p_t − 1) / N, rounded once
         }
     }
 
