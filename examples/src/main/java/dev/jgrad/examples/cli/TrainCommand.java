@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Trains a Transformer LM. With no options: the default model on the built-in corpus (about two minutes"
+            "Trains a Transformer LM. With no options: the default model on the built-in corpus (a minute or two"
                     + " on two cores), reported in bits per byte next to the corpus's entropy floor.",
         })
 final class TrainCommand implements Callable<Integer> {
