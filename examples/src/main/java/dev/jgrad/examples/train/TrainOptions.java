@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * Everything a training run is configured with; the defaults train the default model on the
- * built-in corpus in a minute or two on two cores (45 s measured on an idle 2-core host). Saved as {@code run.json} so that
- * {@code --resume} continues with the same settings.
+ * built-in corpus in a minute or two on two cores (45 s measured on an idle 2-core host). Saved as
+ * {@code run.json} so that {@code --resume} continues with the same settings.
  */
 public final class TrainOptions {
     /** A text file to train on, or null for the built-in synthetic corpus. */
