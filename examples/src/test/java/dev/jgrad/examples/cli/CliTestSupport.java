@@ -1,5 +1,6 @@
 package dev.jgrad.examples.cli;
 
+import dev.jgrad.core.kernels.Parallel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ final class CliTestSupport {
             "--sample-bytes",
             "40",
             "--threads",
-            "2"
+            Integer.toString(Parallel.threads()) // the pool's size is fixed once it runs; tests share one JVM
         };
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);

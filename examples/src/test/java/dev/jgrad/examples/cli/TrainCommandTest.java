@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.Tensor;
 import dev.jgrad.examples.train.LoadedModel;
+import dev.jgrad.examples.train.TinyRuns;
 import dev.jgrad.examples.train.TrainOptions;
 import dev.jgrad.examples.train.Trainer;
 import dev.jgrad.nn.io.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,29 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainCommandTest {
     @TempDir
     Path tmp;
-
-    private static Trainer quietTrainer() {
-        return new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
-    }
-
-    private static TrainOptions tinyOptions(Path out, int steps) {
-        TrainOptions o = new TrainOptions();
-        o.corpusBytes = 40_000;
-        o.contextLength = 16;
-        o.dModel = 16;
-        o.numLayers = 1;
-        o.numHeads = 2;
-        o.dFf = 32;
-        o.batchSize = 8;
-        o.steps = steps;
-        o.warmupSteps = 5;
-        o.evalEvery = 10;
-        o.checkpointEvery = 10;
-        o.sampleBytes = 40;
-        o.threads = 2;
-        o.out = out;
-        return o;
-    }
 
     @Test
     void lossFallsOnTheBuiltInCorpus() throws Exception {
@@ -79,11 +55,11 @@ class TrainCommandTest {
     void aResumedRunIsBitIdenticalToAnUninterruptedOne() throws Exception {
         Path whole = tmp.resolve("whole");
         Path pieces = tmp.resolve("pieces");
-        Trainer.Summary a = quietTrainer().train(tinyOptions(whole, 30));
-        TrainOptions first = tinyOptions(pieces, 30);
+        Trainer.Summary a = TinyRuns.quietTrainer().train(TinyRuns.options(whole, 30));
+        TrainOptions first = TinyRuns.options(pieces, 30);
         first.stopAfter = 13; // mid-way between checkpoints: it checkpoints at 10 and stops at 13
-        quietTrainer().train(first);
-        Trainer.Summary b = quietTrainer().resume(pieces, 0, 2);
+        TinyRuns.quietTrainer().train(first);
+        Trainer.Summary b = TinyRuns.quietTrainer().resume(pieces, 0, Parallel.threads());
         assertEquals(a.trainLoss(), b.trainLoss(), 0.0);
         assertEquals(a.valLoss(), b.valLoss(), 0.0);
         assertEquals(Files.readString(whole.resolve("metrics.csv")), Files.readString(pieces.resolve("metrics.csv")));
@@ -95,7 +71,7 @@ class TrainCommandTest {
     @Test
     void evalOfTheTrainedRunMatchesTheTrainersValidationFigure() throws Exception {
         Path dir = tmp.resolve("run");
-        Trainer.Summary s = quietTrainer().train(tinyOptions(dir, 20));
+        Trainer.Summary s = TinyRuns.quietTrainer().train(TinyRuns.options(dir, 20));
         CliTestSupport.Result r = run("eval", "--run", dir.toString(), "--json", "--batch-size", "8");
         assertEquals(0, r.exitCode(), r.err());
         Map<String, Object> m = Json.object(Json.parse(r.out().trim()), "eval output");
@@ -123,7 +99,7 @@ class TrainCommandTest {
     @Test
     void generationIsDeterministicGivenASeed() throws Exception {
         Path dir = tmp.resolve("run");
-        quietTrainer().train(tinyOptions(dir, 10));
+        TinyRuns.quietTrainer().train(TinyRuns.options(dir, 10));
         String[] args = {"generate", "--run", dir.toString(), "--prompt", "the ", "--max-tokens", "30", "--seed", "7"};
         CliTestSupport.Result a = run(args);
         CliTestSupport.Result b = run(args);

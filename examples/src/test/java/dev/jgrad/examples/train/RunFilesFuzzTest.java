@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.nn.checkpoint.Checkpoint;
 import dev.jgrad.nn.modules.TransformerLM;
 import dev.jgrad.nn.optim.AdamW;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,20 +33,10 @@ class RunFilesFuzzTest {
     Path tmp;
 
     private Path trainTinyRun() throws IOException {
-        TrainOptions o = new TrainOptions();
-        o.corpusBytes = 20_000;
-        o.contextLength = 8;
-        o.dModel = 8;
-        o.numLayers = 1;
-        o.numHeads = 2;
-        o.dFf = 16;
-        o.batchSize = 2;
-        o.steps = 4;
+        TrainOptions o = TinyRuns.options(tmp.resolve("run"), 4);
         o.stopAfter = 2;
         o.sampleBytes = 0;
-        o.threads = Parallel.threads(); // whatever this JVM's pool already runs with
-        o.out = tmp.resolve("run");
-        new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false).train(o);
+        TinyRuns.quietTrainer().train(o);
         return o.out;
     }
 
