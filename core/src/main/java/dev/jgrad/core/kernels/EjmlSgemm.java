@@ -1,6 +1,5 @@
 package dev.jgrad.core.kernels;
 
-import java.util.Arrays;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 
@@ -9,8 +8,9 @@ import org.ejml.dense.row.CommonOps_FDRM;
  * is not in the boot layer. Single-threaded per product ({@link Gemm#sgemmBatched} still runs the
  * products of a batch in parallel).
  *
- * <p>{@code FMatrixRMaj.wrap} views an array from index 0 only, so an operand at a non-zero offset is
- * copied first (and C copied back). EJML's result does not depend on {@code threads}.
+ * <p>{@code FMatrixRMaj.wrap} views a whole contiguous array from index 0 only, so an operand at a
+ * non-zero offset or with a leading dimension longer than its rows is copied first (and C copied
+ * back). EJML's result does not depend on {@code threads}.
  */
 final class EjmlSgemm implements SgemmBackend {
 
@@ -33,17 +33,21 @@ final class EjmlSgemm implements SgemmBackend {
             int k,
             float[] a,
             int aOff,
+            int lda,
             float[] b,
             int bOff,
+            int ldb,
             float[] c,
             int cOff,
+            int ldc,
             boolean accumulate,
             int threads) {
-        FMatrixRMaj ma = transA ? wrap(k, m, a, aOff) : wrap(m, k, a, aOff);
-        FMatrixRMaj mb = transB ? wrap(n, k, b, bOff) : wrap(k, n, b, bOff);
-        FMatrixRMaj mc = cOff == 0 ? FMatrixRMaj.wrap(m, n, c) : new FMatrixRMaj(m, n);
-        if (cOff != 0 && accumulate) {
-            System.arraycopy(c, cOff, mc.data, 0, m * n);
+        FMatrixRMaj ma = transA ? wrap(k, m, a, aOff, lda) : wrap(m, k, a, aOff, lda);
+        FMatrixRMaj mb = transB ? wrap(n, k, b, bOff, ldb) : wrap(k, n, b, bOff, ldb);
+        boolean inPlace = cOff == 0 && ldc == n && c.length == m * n;
+        FMatrixRMaj mc = inPlace ? FMatrixRMaj.wrap(m, n, c) : new FMatrixRMaj(m, n);
+        if (!inPlace && accumulate) {
+            copyRows(c, cOff, ldc, mc.data, 0, n, m, n);
         }
         if (accumulate) {
             if (transA) {
@@ -70,13 +74,28 @@ final class EjmlSgemm implements SgemmBackend {
                 CommonOps_FDRM.mult(ma, mb, mc);
             }
         }
-        if (mc.data != c) {
-            System.arraycopy(mc.data, 0, c, cOff, m * n);
+        if (!inPlace) {
+            copyRows(mc.data, 0, n, c, cOff, ldc, m, n);
         }
     }
 
-    /** A rows × cols view of {@code x} from {@code off}: the array itself at offset 0, else a copy. */
-    private static FMatrixRMaj wrap(int rows, int cols, float[] x, int off) {
-        return FMatrixRMaj.wrap(rows, cols, off == 0 ? x : Arrays.copyOfRange(x, off, off + rows * cols));
+    /**
+     * A rows × cols view of the matrix at {@code x[off]} with rows {@code ld} apart: the array itself when that
+     * is exactly the whole array, else a contiguous copy.
+     */
+    private static FMatrixRMaj wrap(int rows, int cols, float[] x, int off, int ld) {
+        if (off == 0 && ld == cols && x.length == rows * cols) {
+            return FMatrixRMaj.wrap(rows, cols, x);
+        }
+        FMatrixRMaj copy = new FMatrixRMaj(rows, cols);
+        copyRows(x, off, ld, copy.data, 0, cols, rows, cols);
+        return copy;
+    }
+
+    private static void copyRows(
+            float[] from, int fromOff, int fromLd, float[] to, int toOff, int toLd, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(from, fromOff + r * fromLd, to, toOff + r * toLd, cols);
+        }
     }
 }

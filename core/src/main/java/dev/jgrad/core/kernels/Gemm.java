@@ -13,8 +13,10 @@ import java.util.Arrays;
  *            A is stored [m, k], or [k, m] when transA;  B is stored [k, n], or [n, k] when transB
  * </pre>
  *
- * Every operand is contiguous from its offset. A size may be 0: with k = 0 the product is the zero
- * matrix, so C is zero-filled (or left alone when accumulating).
+ * An operand is contiguous from its offset, or, in the strided entry points, has a leading dimension
+ * as in BLAS: element (i, j) of a matrix stored from {@code off} with leading dimension {@code ld}
+ * is at {@code off + i·ld + j}, so it can be a block of columns of a wider matrix. A size may be 0:
+ * with k = 0 the product is the zero matrix, so C is zero-filled (or left alone when accumulating).
  *
  * <p><b>Backends.</b> float32 runs on {@code VectorSgemm}, a packed, cache-blocked Vector API kernel
  * spread over {@link Parallel}'s threads, when the module {@code jdk.incubator.vector} is in the boot
@@ -84,6 +86,54 @@ public final class Gemm {
     }
 
     /**
+     * {@link #sgemm} on strided matrices: A is stored m×k (k×m when transA) with rows {@code lda}
+     * apart, B k×n (n×k when transB) with rows {@code ldb} apart, C m×n with rows {@code ldc} apart.
+     * Each leading dimension must be at least its matrix's stored row length.
+     *
+     * @throws IllegalArgumentException as {@link #sgemm}, and for a leading dimension shorter than a row
+     */
+    public static void sgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int lda,
+            float[] b,
+            int bOff,
+            int ldb,
+            float[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
+        sgemmBatched(
+                "sgemm",
+                selected(),
+                Parallel.threads(),
+                1,
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                a,
+                aOff,
+                0,
+                lda,
+                b,
+                bOff,
+                0,
+                ldb,
+                c,
+                cOff,
+                0,
+                ldc,
+                accumulate);
+    }
+
+    /**
      * {@code batch} independent products: C_i = op(A_i)·op(B_i) (+ C_i), where operand i starts at
      * {@code off + i·stride}. Stride 0 broadcasts A or B (the same matrix for every i). Stride 0 for C
      * (with batch &gt; 1) sums the products into one C: C = Σ_i op(A_i)·op(B_i) (+ C), added in
@@ -145,7 +195,48 @@ public final class Gemm {
             double[] c,
             int cOff,
             boolean accumulate) {
-        dgemmBatched("dgemm", 1, transA, transB, m, n, k, a, aOff, 0, b, bOff, 0, c, cOff, 0, accumulate);
+        dgemmBatched(
+                "dgemm",
+                1,
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                a,
+                aOff,
+                0,
+                transA ? m : k,
+                b,
+                bOff,
+                0,
+                transB ? k : n,
+                c,
+                cOff,
+                0,
+                n,
+                accumulate);
+    }
+
+    /** {@link #sgemm(boolean, boolean, int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)} in float64. */
+    public static void dgemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
+        dgemmBatched(
+                "dgemm", 1, transA, transB, m, n, k, a, aOff, 0, lda, b, bOff, 0, ldb, c, cOff, 0, ldc, accumulate);
     }
 
     /** {@link #sgemmBatched} in float64. */
@@ -177,12 +268,15 @@ public final class Gemm {
                 a,
                 aOff,
                 aStride,
+                transA ? m : k,
                 b,
                 bOff,
                 bStride,
+                transB ? k : n,
                 c,
                 cOff,
                 cStride,
+                n,
                 accumulate);
     }
 
@@ -197,20 +291,19 @@ public final class Gemm {
             double[] a,
             int aOff,
             int aStride,
+            int lda,
             double[] b,
             int bOff,
             int bStride,
+            int ldb,
             double[] c,
             int cOff,
             int cStride,
+            int ldc,
             boolean accumulate) {
-        checkSizes(op, batch, m, n, k);
-        checkOperand(op, "a", a.length, batch, aOff, aStride, transA ? k : m, transA ? m : k);
-        checkOperand(op, "b", b.length, batch, bOff, bStride, transB ? n : k, transB ? k : n);
-        checkOperand(op, "c", c.length, batch, cOff, cStride, m, n);
-        checkOutputs(op, batch, m, n, cStride);
-        checkDisjoint(op, "a", a == c, batch, aOff, aStride, m * k, cOff, cStride, m * n);
-        checkDisjoint(op, "b", b == c, batch, bOff, bStride, k * n, cOff, cStride, m * n);
+        check(
+                op, batch, transA, transB, m, n, k, a.length, aOff, aStride, lda, b.length, bOff, bStride, ldb, a == c,
+                b == c, c.length, cOff, cStride, ldc);
         if (batch == 0 || m == 0 || n == 0) {
             return;
         }
@@ -218,7 +311,10 @@ public final class Gemm {
             if (!accumulate) {
                 int outputs = cStride == 0 ? 1 : batch;
                 for (int i = 0; i < outputs; i++) {
-                    Arrays.fill(c, cOff + i * cStride, cOff + i * cStride + m * n, 0.0);
+                    for (int r = 0; r < m; r++) {
+                        int row = cOff + i * cStride + r * ldc;
+                        Arrays.fill(c, row, row + n, 0.0);
+                    }
                 }
             }
             return;
@@ -226,7 +322,21 @@ public final class Gemm {
         for (int i = 0; i < batch; i++) {
             boolean acc = accumulate || (cStride == 0 && i > 0);
             LoopDgemm.dgemm(
-                    transA, transB, m, n, k, a, aOff + i * aStride, b, bOff + i * bStride, c, cOff + i * cStride, acc);
+                    transA,
+                    transB,
+                    m,
+                    n,
+                    k,
+                    a,
+                    aOff + i * aStride,
+                    lda,
+                    b,
+                    bOff + i * bStride,
+                    ldb,
+                    c,
+                    cOff + i * cStride,
+                    ldc,
+                    acc);
         }
     }
 
@@ -303,7 +413,7 @@ public final class Gemm {
         return chosen;
     }
 
-    /** {@link #sgemmBatched} on a given backend with at most {@code threads} threads. */
+    /** {@link #sgemmBatched} on a given backend with at most {@code threads} threads, contiguous operands. */
     static void sgemmBatched(
             String op,
             SgemmBackend backend,
@@ -324,13 +434,58 @@ public final class Gemm {
             int cOff,
             int cStride,
             boolean accumulate) {
-        checkSizes(op, batch, m, n, k);
-        checkOperand(op, "a", a.length, batch, aOff, aStride, transA ? k : m, transA ? m : k);
-        checkOperand(op, "b", b.length, batch, bOff, bStride, transB ? n : k, transB ? k : n);
-        checkOperand(op, "c", c.length, batch, cOff, cStride, m, n);
-        checkOutputs(op, batch, m, n, cStride);
-        checkDisjoint(op, "a", a == c, batch, aOff, aStride, m * k, cOff, cStride, m * n);
-        checkDisjoint(op, "b", b == c, batch, bOff, bStride, k * n, cOff, cStride, m * n);
+        sgemmBatched(
+                op,
+                backend,
+                threads,
+                batch,
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                a,
+                aOff,
+                aStride,
+                transA ? m : k,
+                b,
+                bOff,
+                bStride,
+                transB ? k : n,
+                c,
+                cOff,
+                cStride,
+                n,
+                accumulate);
+    }
+
+    /** The checked batched product on a given backend, operands with leading dimensions. */
+    static void sgemmBatched(
+            String op,
+            SgemmBackend backend,
+            int threads,
+            int batch,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            float[] a,
+            int aOff,
+            int aStride,
+            int lda,
+            float[] b,
+            int bOff,
+            int bStride,
+            int ldb,
+            float[] c,
+            int cOff,
+            int cStride,
+            int ldc,
+            boolean accumulate) {
+        check(
+                op, batch, transA, transB, m, n, k, a.length, aOff, aStride, lda, b.length, bOff, bStride, ldb, a == c,
+                b == c, c.length, cOff, cStride, ldc);
         if (batch == 0 || m == 0 || n == 0) {
             return;
         }
@@ -338,7 +493,10 @@ public final class Gemm {
             if (!accumulate) {
                 int outputs = cStride == 0 ? 1 : batch;
                 for (int i = 0; i < outputs; i++) {
-                    Arrays.fill(c, cOff + i * cStride, cOff + i * cStride + m * n, 0f);
+                    for (int r = 0; r < m; r++) {
+                        int row = cOff + i * cStride + r * ldc;
+                        Arrays.fill(c, row, row + n, 0f);
+                    }
                 }
             }
             return;
@@ -356,10 +514,13 @@ public final class Gemm {
                         k,
                         a,
                         aOff + i * aStride,
+                        lda,
                         b,
                         bOff + i * bStride,
+                        ldb,
                         c,
                         cOff + i * cStride,
+                        ldc,
                         accumulate || (sum && i > 0),
                         threads);
             }
@@ -375,10 +536,13 @@ public final class Gemm {
                             k,
                             a,
                             aOff + i * aStride,
+                            lda,
                             b,
                             bOff + i * bStride,
+                            ldb,
                             c,
                             cOff + i * cStride,
+                            ldc,
                             accumulate,
                             1);
                 }
@@ -387,6 +551,38 @@ public final class Gemm {
     }
 
     // ---- argument checks --------------------------------------------------------------------------
+
+    /** Every argument check of one (batched, strided) product, float or double. */
+    private static void check(
+            String op,
+            int batch,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            int aLength,
+            int aOff,
+            int aStride,
+            int lda,
+            int bLength,
+            int bOff,
+            int bStride,
+            int ldb,
+            boolean aIsC,
+            boolean bIsC,
+            int cLength,
+            int cOff,
+            int cStride,
+            int ldc) {
+        checkSizes(op, batch, m, n, k);
+        long aSpan = checkOperand(op, "a", aLength, batch, aOff, aStride, transA ? k : m, transA ? m : k, lda);
+        long bSpan = checkOperand(op, "b", bLength, batch, bOff, bStride, transB ? n : k, transB ? k : n, ldb);
+        long cSpan = checkOperand(op, "c", cLength, batch, cOff, cStride, m, n, ldc);
+        checkOutputs(op, batch, m, n, cStride, cSpan);
+        checkDisjoint(op, "a", aIsC, batch, aOff, aStride, aSpan, cOff, cStride, cSpan);
+        checkDisjoint(op, "b", bIsC, batch, bOff, bStride, bSpan, cOff, cStride, cSpan);
+    }
 
     private static void checkSizes(String op, int batch, int m, int n, int k) {
         if (batch < 0 || m < 0 || n < 0 || k < 0) {
@@ -399,23 +595,33 @@ public final class Gemm {
         }
     }
 
-    /** Operand i ({@code rows × cols}) must lie in {@code [0, length)} from {@code off + i·stride}. */
-    private static void checkOperand(
-            String op, String name, int length, int batch, int off, int stride, int rows, int cols) {
+    /**
+     * Operand i ({@code rows × cols}, rows {@code ld} apart) must lie in {@code [0, length)} from {@code off +
+     * i·stride}. Returns the span of one operand, (rows − 1)·ld + cols, or 0 when it is empty.
+     */
+    private static long checkOperand(
+            String op, String name, int length, int batch, int off, int stride, int rows, int cols, int ld) {
         if (off < 0 || stride < 0) {
             throw new IllegalArgumentException(
                     op + ": " + name + " offset " + off + " and stride " + stride + " must be ≥ 0");
         }
-        long end = off + (long) Math.max(0, batch - 1) * stride + (long) rows * cols;
+        if (ld < cols) {
+            throw new IllegalArgumentException(op + ": " + name + " [" + rows + ", " + cols + "]: leading dimension "
+                    + ld + " is shorter than a row of " + cols);
+        }
+        long span = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+        long end = off + (long) Math.max(0, batch - 1) * stride + span;
         if (batch > 0 && end > length) {
             throw new IllegalArgumentException(op + ": " + name + " [" + rows + ", " + cols + "]"
+                    + (ld != cols ? " with leading dimension " + ld : "")
                     + (batch > 1 ? " × " + batch + " with stride " + stride : "") + " from offset " + off
                     + " needs " + end + " elements, array has " + length);
         }
+        return span;
     }
 
-    private static void checkOutputs(String op, int batch, int m, int n, int cStride) {
-        if (batch > 1 && cStride != 0 && cStride < (long) m * n) {
+    private static void checkOutputs(String op, int batch, int m, int n, int cStride, long cSpan) {
+        if (batch > 1 && cStride != 0 && cStride < cSpan) {
             throw new IllegalArgumentException(op + ": c stride " + cStride + " is shorter than one [" + m + ", " + n
                     + "] output; outputs would overlap");
         }
@@ -429,15 +635,15 @@ public final class Gemm {
             int batch,
             int xOff,
             int xStride,
-            int xSize,
+            long xSpan,
             int cOff,
             int cStride,
-            int cSize) {
-        if (!sameArray || batch == 0 || xSize == 0 || cSize == 0) {
+            long cSpan) {
+        if (!sameArray || batch == 0 || xSpan == 0 || cSpan == 0) {
             return;
         }
-        long xEnd = xOff + (long) (batch - 1) * xStride + xSize;
-        long cEnd = cOff + (long) (batch - 1) * cStride + cSize;
+        long xEnd = xOff + (long) (batch - 1) * xStride + xSpan;
+        long cEnd = cOff + (long) (batch - 1) * cStride + cSpan;
         if (xOff < cEnd && cOff < xEnd) {
             throw new IllegalArgumentException(op + ": c [" + cOff + ", " + cEnd + ") overlaps " + name + " [" + xOff
                     + ", " + xEnd + ") in the same array");

@@ -21,7 +21,10 @@ final class LoopDgemm {
 
     private LoopDgemm() {}
 
-    /** C = op(A)·op(B) (+ C); sizes ≥ 1 and ranges already checked by {@link Gemm}. */
+    /**
+     * C = op(A)·op(B) (+ C), rows of the stored A, B, C {@code lda}, {@code ldb}, {@code ldc} apart; sizes ≥ 1
+     * and ranges already checked by {@link Gemm}.
+     */
     static void dgemm(
             boolean transA,
             boolean transB,
@@ -30,24 +33,30 @@ final class LoopDgemm {
             int k,
             double[] a,
             int aOff,
+            int lda,
             double[] b,
             int bOff,
+            int ldb,
             double[] c,
             int cOff,
+            int ldc,
             boolean accumulate) {
         double[] bkn;
         int bStart;
+        int bLd;
         if (transB) { // B is stored n × k: copy it into k × n order
             bkn = new double[k * n];
             for (int j = 0; j < n; j++) {
                 for (int p = 0; p < k; p++) {
-                    bkn[p * n + j] = b[bOff + j * k + p];
+                    bkn[p * n + j] = b[bOff + j * ldb + p];
                 }
             }
             bStart = 0;
+            bLd = n;
         } else {
             bkn = b;
             bStart = bOff;
+            bLd = ldb;
         }
         int grain = (int) Math.max(1, Math.min(m, CHUNK_FLOPS / (2L * n * k)));
         Parallel.forRange(m, grain, (from, to) -> {
@@ -55,13 +64,13 @@ final class LoopDgemm {
             for (int i = from; i < to; i++) {
                 Arrays.fill(row, 0.0);
                 for (int p = 0; p < k; p++) {
-                    double aip = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
-                    int bp = bStart + p * n;
+                    double aip = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    int bp = bStart + p * bLd;
                     for (int j = 0; j < n; j++) {
                         row[j] += aip * bkn[bp + j];
                     }
                 }
-                int ci = cOff + i * n;
+                int ci = cOff + i * ldc;
                 for (int j = 0; j < n; j++) {
                     c[ci + j] = accumulate ? c[ci + j] + row[j] : row[j];
                 }

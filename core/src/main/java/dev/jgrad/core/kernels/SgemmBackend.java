@@ -10,8 +10,9 @@ interface SgemmBackend {
     String name();
 
     /**
-     * C = op(A)·op(B) (+ C when {@code accumulate}), using at most {@code threads} threads. The result
-     * must not depend on {@code threads}.
+     * C = op(A)·op(B) (+ C when {@code accumulate}), using at most {@code threads} threads. Rows of A, B
+     * and C (as stored) start {@code lda}, {@code ldb} and {@code ldc} elements apart. The result must not
+     * depend on {@code threads}.
      */
     void sgemm(
             boolean transA,
@@ -21,10 +22,13 @@ interface SgemmBackend {
             int k,
             float[] a,
             int aOff,
+            int lda,
             float[] b,
             int bOff,
+            int ldb,
             float[] c,
             int cOff,
+            int ldc,
             boolean accumulate,
             int threads);
 }

@@ -14,20 +14,27 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <pre>
  *   for jc in [0, n) step NC                       C[:, jc:jc+nc]
- *     for pc in [0, k) step KC                     one rank-kc update of that column block
- *       pack  B̃ = op(B)[pc:pc+kc, jc:jc+nc]        kc × nc, in micro-panels of NR columns   (L2)
+ *     for pb in [0, k) step KB                     up to 8 rank-KC updates of that column block
+ *       parallel: pack B̃_pc = op(B)[pc:pc+kc, jc:jc+nc] for each pc in the KB block
+ *                                                  kc × nc, in micro-panels of NR columns
  *       parallel over tasks (row block ic:ic+mc, group of B̃ micro-panels):
- *         Ã = op(A)[ic:ic+mc, pc:pc+kc]            mc × kc, in row panels of MR rows         (L2)
- *         for each micro-panel of B̃                kc × NR, reused for every row panel      (L1)
- *           for each row panel of Ã                kc × MR
- *             C[MR × NR tile] (+)= Ã-panel · B̃-panel          the micro-kernel, in registers
+ *         for pc in the KB block, increasing
+ *           Ã = op(A)[ic:ic+mc, pc:pc+kc]          mc × kc, in row panels of MR rows         (L2)
+ *           for each micro-panel of B̃_pc           kc × NR, reused for every row panel      (L1)
+ *             for each row panel of Ã              kc × MR
+ *               C[MR × NR tile] (+)= Ã-panel · B̃-panel        the micro-kernel, in registers
  * </pre>
  *
+ * Packing B̃ for KB = 8·KC rows at once lets a task run its rank-kc updates back to back: a weight
+ * gradient gᵀ·x, 2048 deep, waits for the other thread twice instead of sixteen times.
+ *
  * B̃ is always packed: its micro-panel is read with unit stride and stays in L1. Ã is packed only
- * when A is transposed (a column of op(A) is then spread over k rows of storage); otherwise the
- * micro-kernel reads A's rows where they are, six unit-stride streams, which saves a copy that costs
- * as much as a third of the time when n is small. Only a partial last row panel is copied, to pad it
- * with zeros.
+ * when A is transposed (a column of op(A) is then spread over k rows of storage), by the task that
+ * uses it, into its own core's cache; the tasks then split the rows only, so that no two pack the
+ * same block. Otherwise the micro-kernel reads A's rows where they are, six unit-stride streams,
+ * which saves a copy that costs as much as a third of the time when n is small. Only a partial last
+ * row panel is copied, to pad it with zeros. A matrix may be a block of a wider one: every operand
+ * has a leading dimension (its row stride), as in BLAS.
  *
  * <p>The sizes follow from the caches of the machine it was tuned on (AMD EPYC with AVX-512; per core
  * 32 KB L1d, 1 MB L2); 128 ≤ KC ≤ 384, 48 ≤ MC ≤ 192 and NC in {256, 512} all measured within 5%:
@@ -84,12 +91,28 @@ final class VectorSgemm implements SgemmBackend {
     static final int MC = 96;
     /** Columns of a packed B̃ block (a multiple of NR for every vector length up to 512 bits). */
     static final int NC = 512;
+    /** Depth of B̃ packed at once (8 KC blocks, 4 MB): each task then runs all of them without waiting. */
+    static final int KB = 8 * KC;
     /** Below this many flops (2mnk) a product runs on the calling thread: forking costs more. */
     static final long PARALLEL_FLOPS = 1L << 22;
 
-    private static final ThreadLocal<float[]> PACKED_A = ThreadLocal.withInitial(() -> new float[MC * KC]);
-    private static final ThreadLocal<float[]> PACKED_B = ThreadLocal.withInitial(() -> new float[KC * NC]);
-    private static final ThreadLocal<float[]> SCRATCH_TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    /** One thread's packing buffers; a caller's B̃ is read by every task of its product. */
+    private static final class Buffers {
+        final float[] packedA = new float[MC * KC];
+        final float[] scratchTile = new float[MR * NR];
+        private float[] packedB = new float[0];
+
+        /** Room for B̃ of {@code depth} ≤ KB rows: one KC × NC block per KC rows. */
+        float[] packedB(int depth) {
+            int size = ceilDiv(depth, KC) * KC * NC;
+            if (packedB.length < size) {
+                packedB = new float[size];
+            }
+            return packedB;
+        }
+    }
 
     @Override
     public String name() {
@@ -110,68 +133,94 @@ final class VectorSgemm implements SgemmBackend {
             int k,
             float[] a,
             int aOff,
+            int lda,
             float[] b,
             int bOff,
+            int ldb,
             float[] c,
             int cOff,
+            int ldc,
             boolean accumulate,
             int threads) {
         int useThreads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : threads;
-        float[] bp = PACKED_B.get(); // this thread's, read by all tasks of the call
+        // Tasks: row blocks of mc rows × groups of B̃ micro-panels; enough of them to feed every thread. A
+        // transposed A is packed by every task that uses it, so then the rows alone are split (no groups).
+        int mc = transA && useThreads > 1
+                ? Math.min(MC, roundUp(ceilDiv(m, 2 * useThreads), MR))
+                : roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
+        int rowBlocks = ceilDiv(m, mc);
+        float[] bp = BUFFERS.get().packedB(Math.min(k, KB)); // the caller's, read by all tasks of the call
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = (nc + NR - 1) / NR;
-            // Tasks: row blocks of mc rows × groups of B̃ micro-panels; enough of them to feed every thread.
-            int mc = roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
-            int rowBlocks = ceilDiv(m, mc);
-            int groups = useThreads == 1 ? 1 : Math.min(panels, ceilDiv(2 * useThreads, rowBlocks));
+            int groups = useThreads == 1 || transA ? 1 : Math.min(panels, ceilDiv(2 * useThreads, rowBlocks));
             int panelsPerGroup = ceilDiv(panels, groups);
             int groupCount = ceilDiv(panels, panelsPerGroup);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                boolean store = pc == 0 && !accumulate; // the first block overwrites C
+            int packChunk = Math.max(1, panels / 2);
+            int packChunks = ceilDiv(panels, packChunk);
+            for (int pb = 0; pb < k; pb += KB) {
+                int depth = Math.min(KB, k - pb);
+                int blocks = ceilDiv(depth, KC);
                 int j0 = jc;
-                int p0 = pc;
-                Parallel.forRange(
-                        panels,
-                        Math.max(1, panels / 2),
-                        useThreads,
-                        (from, to) -> packB(transB, b, bOff, n, k, j0, nc, p0, kc, from, to, bp));
+                int p0 = pb;
+                Parallel.forRange(blocks * packChunks, 1, useThreads, (from, to) -> {
+                    for (int t = from; t < to; t++) {
+                        int d = t / packChunks;
+                        int q0 = (t % packChunks) * packChunk;
+                        int q1 = Math.min(panels, q0 + packChunk);
+                        int pc = p0 + d * KC;
+                        packB(transB, b, bOff, ldb, j0, nc, pc, Math.min(KC, k - pc), q0, q1, bp, d * KC * NC);
+                    }
+                });
                 Parallel.forRange(rowBlocks * groupCount, 1, useThreads, (from, to) -> {
-                    float[] ap = PACKED_A.get();
-                    float[] scratch = SCRATCH_TILE.get();
+                    Buffers own = BUFFERS.get();
+                    float[] ap = own.packedA;
                     for (int t = from; t < to; t++) {
                         int ic = (t / groupCount) * mc;
                         int rows = Math.min(mc, m - ic);
                         int q0 = (t % groupCount) * panelsPerGroup;
                         int q1 = Math.min(panels, q0 + panelsPerGroup);
-                        int ci = cOff + ic * n + j0;
-                        if (transA) { // Ã: packed micro-panels, element (r, p) at 6p + r
-                            packA(true, a, aOff, m, k, ic, rows, p0, kc, ap);
-                            macroKernel(rows, nc, kc, ap, 0, kc, 1, MR, null, bp, q0, q1, c, ci, n, store, scratch);
-                        } else { // Ã: A's rows in place, element (r, p) at r·k + p; a last partial panel packed
-                            int fullRows = rows / MR * MR;
-                            if (fullRows < rows) {
-                                packA(false, a, aOff, m, k, ic + fullRows, rows - fullRows, p0, kc, ap);
+                        int ci = cOff + ic * ldc + j0;
+                        for (int d = 0; d < blocks; d++) { // rank-kc updates in increasing pc, as one thread would
+                            int pc = p0 + d * KC;
+                            int kc = Math.min(KC, k - pc);
+                            boolean store = pc == 0 && !accumulate; // the first block overwrites C
+                            int bi = d * KC * NC;
+                            // Ã's row panel at row ir: element (r, p) at src[ai + ir·step + r·rs + p·cs]
+                            float[] src = a;
+                            int ai = aOff + ic * lda + pc, step = lda, rs = lda, cs = 1;
+                            float[] edge = ap;
+                            if (transA) { // packed micro-panels, element (r, p) at 6p + r
+                                packA(true, a, aOff, lda, ic, rows, pc, kc, ap, 0);
+                                src = ap;
+                                ai = 0;
+                                step = kc;
+                                rs = 1;
+                                cs = MR;
+                                edge = null;
+                            } else if (rows % MR != 0) { // A's rows in place; a partial last panel packed
+                                int fullRows = rows / MR * MR;
+                                packA(false, a, aOff, lda, ic + fullRows, rows - fullRows, pc, kc, ap, 0);
                             }
                             macroKernel(
                                     rows,
                                     nc,
                                     kc,
-                                    a,
-                                    aOff + ic * k + p0,
-                                    k,
-                                    k,
-                                    1,
-                                    ap,
+                                    src,
+                                    ai,
+                                    step,
+                                    rs,
+                                    cs,
+                                    edge,
                                     bp,
+                                    bi,
                                     q0,
                                     q1,
                                     c,
                                     ci,
-                                    n,
+                                    ldc,
                                     store,
-                                    scratch);
+                                    own.scratchTile);
                         }
                     }
                 });
@@ -183,7 +232,7 @@ final class VectorSgemm implements SgemmBackend {
      * Multiplies the Ã block (rows × kc) by micro-panels [q0, q1) of B̃ into C, where {@code ci}
      * indexes C's element (ic, jc). Ã's row panel starting at row ir has its element (r, p) at
      * {@code aa[aStart + ir·panelStep + r·rs + p·cs]}; a partial last panel is read from {@code
-     * edgeA} (packed, zero-padded) when that is not null.
+     * edgeA} (packed, zero-padded) when that is not null. B̃'s micro-panels start at {@code bp[bpOff]}.
      */
     private static void macroKernel(
             int rows,
@@ -196,6 +245,7 @@ final class VectorSgemm implements SgemmBackend {
             int cs,
             float[] edgeA,
             float[] bp,
+            int bpOff,
             int q0,
             int q1,
             float[] c,
@@ -205,7 +255,7 @@ final class VectorSgemm implements SgemmBackend {
             float[] scratch) {
         for (int q = q0; q < q1; q++) { // B̃'s micro-panel q is reused for every row panel: it stays in L1
             int cols = Math.min(NR, nc - q * NR);
-            int bi = q * NR * kc;
+            int bi = bpOff + q * NR * kc;
             for (int ir = 0; ir < rows; ir += MR) {
                 int tileRows = Math.min(MR, rows - ir);
                 int tile = ci + ir * ldc + q * NR;
@@ -344,18 +394,18 @@ final class VectorSgemm implements SgemmBackend {
     }
 
     /**
-     * Packs op(A)[i0 : i0+rows, p0 : p0+kc] into {@code ap} as micro-panels of MR rows, each stored
-     * column by column (element (r, p) of a panel at {@code 6p + r}), rows past the end zero.
-     * op(A) is m × k; A is stored m × k, or k × m when {@code transA}.
+     * Packs op(A)[i0 : i0+rows, p0 : p0+kc] into {@code ap} from {@code apOff} as micro-panels of MR rows, each
+     * stored column by column (element (r, p) of a panel at {@code 6p + r}), rows past the end zero. op(A) is
+     * m × k; A is stored m × k, or k × m when {@code transA}, its rows {@code lda} apart.
      */
     private static void packA(
-            boolean transA, float[] a, int aOff, int m, int k, int i0, int rows, int p0, int kc, float[] ap) {
+            boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc, float[] ap, int apOff) {
         if (transA) { // op(A)[i, p] = A[p, i]: walk each stored row once, dealing it out to the panels
             for (int p = 0; p < kc; p++) {
-                int src = aOff + (p0 + p) * m + i0;
+                int src = aOff + (p0 + p) * lda + i0;
                 for (int ir = 0; ir < rows; ir += MR) {
                     int panelRows = Math.min(MR, rows - ir);
-                    int dst = ir * kc + p * MR;
+                    int dst = apOff + ir * kc + p * MR;
                     for (int r = 0; r < panelRows; r++) {
                         ap[dst + r] = a[src + ir + r];
                     }
@@ -363,8 +413,8 @@ final class VectorSgemm implements SgemmBackend {
             }
         } else {
             for (int i = 0; i < rows; i++) {
-                int src = aOff + (i0 + i) * k + p0;
-                int dst = (i / MR) * MR * kc + i % MR;
+                int src = aOff + (i0 + i) * lda + p0;
+                int dst = apOff + (i / MR) * MR * kc + i % MR;
                 for (int p = 0; p < kc; p++) {
                     ap[dst + p * MR] = a[src + p];
                 }
@@ -374,7 +424,7 @@ final class VectorSgemm implements SgemmBackend {
         if (last < rows) {
             for (int p = 0; p < kc; p++) {
                 for (int r = rows - last; r < MR; r++) {
-                    ap[last * kc + p * MR + r] = 0f;
+                    ap[apOff + last * kc + p * MR + r] = 0f;
                 }
             }
         }
@@ -382,28 +432,29 @@ final class VectorSgemm implements SgemmBackend {
 
     /**
      * Packs micro-panels [q0, q1) of op(B)[p0 : p0+kc, j0 : j0+nc] into {@code bp}: panel q holds
-     * columns j0 + q·NR … as kc rows of NR floats (element (p, j) at {@code q·NR·kc + NR·p + j}),
-     * columns past the end zero up to the width the micro-kernel reads (L for a narrow panel). op(B) is k × n; B is stored k × n, or n × k when {@code transB}.
+     * columns j0 + q·NR … as kc rows of NR floats (element (p, j) at {@code bpOff + q·NR·kc + NR·p + j}),
+     * columns past the end zero up to the width the micro-kernel reads (L for a narrow panel). op(B) is k × n;
+     * B is stored k × n, or n × k when {@code transB}, its rows {@code ldb} apart.
      */
     private static void packB(
             boolean transB,
             float[] b,
             int bOff,
-            int n,
-            int k,
+            int ldb,
             int j0,
             int nc,
             int p0,
             int kc,
             int q0,
             int q1,
-            float[] bp) {
+            float[] bp,
+            int bpOff) {
         if (!transB) { // row p of B feeds every panel: read it once, front to back
             for (int p = 0; p < kc; p++) {
-                int src = bOff + (p0 + p) * n + j0;
+                int src = bOff + (p0 + p) * ldb + j0;
                 for (int q = q0; q < q1; q++) {
                     int cols = Math.min(NR, nc - q * NR);
-                    int to = q * NR * kc + p * NR;
+                    int to = bpOff + q * NR * kc + p * NR;
                     int from = src + q * NR;
                     int vectors = cols / L * L;
                     for (int j = 0; j < vectors; j += L) {
@@ -418,10 +469,10 @@ final class VectorSgemm implements SgemmBackend {
         for (int q = q0; q < q1; q++) {
             int cols = Math.min(NR, nc - q * NR);
             int width = cols <= L ? L : NR; // the columns the micro-kernel will read
-            int dst = q * NR * kc;
+            int dst = bpOff + q * NR * kc;
             if (transB) { // column j of op(B) is row j of B: read it once, front to back
                 for (int j = 0; j < cols; j++) {
-                    int src = bOff + (j0 + q * NR + j) * k + p0; // op(B)[p, j] = B[j, p]
+                    int src = bOff + (j0 + q * NR + j) * ldb + p0; // op(B)[p, j] = B[j, p]
                     for (int p = 0; p < kc; p++) {
                         bp[dst + p * NR + j] = b[src + p];
                     }

@@ -165,10 +165,10 @@ class GemmTest {
             float[] a = g.a(false);
             float[] b = g.b(false);
             float[] full = new float[m * n];
-            vector.sgemm(false, true, m, n, k, a, 0, b, 0, full, 0, false, 1);
+            vector.sgemm(false, true, m, n, k, a, 0, k, b, 0, k, full, 0, n, false, 1);
 
             float[] rows = new float[r * n];
-            vector.sgemm(false, true, r, n, k, a, i0 * k, b, 0, rows, 0, false, 1);
+            vector.sgemm(false, true, r, n, k, a, i0 * k, k, b, 0, k, rows, 0, n, false, 1);
             assertArrayEquals(
                     Arrays.copyOfRange(full, i0 * n, (i0 + r) * n),
                     rows,
@@ -176,7 +176,7 @@ class GemmTest {
                     () -> g + ": rows [" + i0 + ", " + (i0 + r) + ")");
 
             float[] cols = new float[m * w];
-            vector.sgemm(false, true, m, w, k, a, 0, b, j0 * k, cols, 0, false, 1);
+            vector.sgemm(false, true, m, w, k, a, 0, k, b, j0 * k, k, cols, 0, w, false, 1);
             for (int i = 0; i < m; i++) {
                 int row = i;
                 assertArrayEquals(
@@ -186,6 +186,122 @@ class GemmTest {
                         () -> g + ": row " + row + ", columns [" + j0 + ", " + (j0 + w) + ")");
             }
         });
+    }
+
+    /** A rows × cols matrix copied out of {@code x} from {@code off}, rows {@code ld} apart. */
+    private static float[] block(float[] x, int off, int ld, int rows, int cols) {
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, off + r * ld, out, r * cols, cols);
+        }
+        return out;
+    }
+
+    @Test
+    void stridedOperandsGiveTheContiguousProductAndTouchNothingElse() {
+        // Each operand sits inside a wider matrix (leading dimension = its row length + a pad) from an offset:
+        // the product must equal, bit for bit, the same backend's product of the contiguous copies, and every
+        // element of C's array outside the m × n block must keep its value. The same for dgemm.
+        qt().withExamples(150)
+                .forAll(dims(50), integers().between(0, 15), integers().between(0, 7 * 7 * 7 - 1), longs().all())
+                .checkAssert((d, flags, pads, seed) -> {
+                    int m = d.m(), n = d.n(), k = d.k();
+                    boolean ta = bit(flags, 0), tb = bit(flags, 1), acc = bit(flags, 2);
+                    int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+                    int lda = aCols + pads % 7, ldb = bCols + pads / 7 % 7, ldc = n + pads / 49;
+                    int off = (int) Math.floorMod(seed, 5L);
+                    java.util.Random rnd = new java.util.Random(seed);
+                    float[] a = new float[off + aRows * lda];
+                    float[] b = new float[off + bRows * ldb];
+                    float[] c = new float[off + m * ldc];
+                    for (float[] x : new float[][] {a, b, c}) {
+                        for (int i = 0; i < x.length; i++) x[i] = 2 * rnd.nextFloat() - 1;
+                    }
+                    float[] denseA = block(a, off, lda, aRows, aCols);
+                    float[] denseB = block(b, off, ldb, bRows, bCols);
+                    for (SgemmBackend backend : GemmCase.backends()) {
+                        float[] dense = block(c, off, ldc, m, n);
+                        Gemm.sgemmBatched(
+                                "sgemm",
+                                backend,
+                                Parallel.threads(),
+                                1,
+                                ta,
+                                tb,
+                                m,
+                                n,
+                                k,
+                                denseA,
+                                0,
+                                0,
+                                denseB,
+                                0,
+                                0,
+                                dense,
+                                0,
+                                0,
+                                acc);
+                        float[] strided = c.clone();
+                        Gemm.sgemmBatched(
+                                "sgemm",
+                                backend,
+                                Parallel.threads(),
+                                1,
+                                ta,
+                                tb,
+                                m,
+                                n,
+                                k,
+                                a,
+                                off,
+                                0,
+                                lda,
+                                b,
+                                off,
+                                0,
+                                ldb,
+                                strided,
+                                off,
+                                0,
+                                ldc,
+                                acc);
+                        String what = backend.name() + " m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb
+                                + " lda=" + lda + " ldb=" + ldb + " ldc=" + ldc + " off=" + off;
+                        assertArrayEquals(dense, block(strided, off, ldc, m, n), 0f, what);
+                        for (int i = 0; i < c.length; i++) {
+                            if (i < off || (i - off) % ldc >= n) {
+                                assertEquals(c[i], strided[i], 0f, what + ": wrote outside C at " + i);
+                            }
+                        }
+                    }
+                    double[] da = GemmCase.toDouble(a), db = GemmCase.toDouble(b), dc = GemmCase.toDouble(c);
+                    double[] dense = GemmCase.toDouble(block(c, off, ldc, m, n));
+                    Gemm.dgemm(
+                            ta, tb, m, n, k, GemmCase.toDouble(denseA), 0, GemmCase.toDouble(denseB), 0, dense, 0, acc);
+                    Gemm.dgemm(ta, tb, m, n, k, da, off, lda, db, off, ldb, dc, off, ldc, acc);
+                    for (int i = 0; i < c.length; i++) {
+                        int r = (i - off) / ldc, j = (i - off) % ldc;
+                        double want = i < off || j >= n ? c[i] : dense[r * n + j];
+                        assertEquals(want, dc[i], 0, "dgemm at " + i);
+                    }
+                });
+    }
+
+    @Test
+    void aLeadingDimensionShorterThanARowIsRejected() {
+        float[] x = new float[64];
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, 3, 4, 5, x, 0, 4, new float[20], 0, 4, new float[12], 0, 4, false));
+        assertTrue(e.getMessage().contains("sgemm: a [3, 5]: leading dimension 4"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Gemm.sgemm(
+                        false, false, 3, 4, 5, new float[20], 0, 8, new float[20], 0, 4, new float[12], 0, 4, false));
+        assertTrue(
+                e.getMessage().contains("sgemm: a [3, 5] with leading dimension 8")
+                        && e.getMessage().contains("needs 21"),
+                e.getMessage());
     }
 
     @Test
