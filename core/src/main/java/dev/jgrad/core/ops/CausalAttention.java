@@ -30,11 +30,17 @@ import java.util.List;
  * already split into heads, [..., h, T, d_k].
  *
  * <p>Kernel: the (batch item, head) pairs are independent and are split over {@link Parallel}'s
- * threads, a few pairs per chunk; each gathers its head's columns into contiguous scratch and runs its
- * products through {@link Gemm}. The products with a d_k-wide result are computed transposed (Yᵀ = Vᵀ·Pᵀ,
- * and so on), with the heads gathered as [d_k, T]: then every GEMM has T columns rather than d_k (whole
- * register tiles at T = 64, d_k = 24) and none has to pack a transposed A. Each output element is
- * computed by one thread in a fixed order, so results do not depend on the thread count.
+ * threads, a few pairs per chunk. Each runs its products through {@link Gemm} on the head's columns
+ * where they lie, rows h·d_k apart (no copies), in blocks of R query rows (R a multiple of the GEMM's
+ * 6-row tile, about T/4): the block [i₀, i₁) needs keys 0 … i₁ − 1 only, so the products skip the
+ * blocks above the diagonal, which hold only zeros of P, and do about 5/8 of the T²-sized work:
+ * <pre>
+ *   S[i₀:i₁, :i₁] = Q[i₀:i₁] · K[:i₁]ᵀ          Y[i₀:i₁] = P[i₀:i₁, :i₁] · V[:i₁]
+ *   ∂V[j₀:j₁] = P[j₀:, j₀:j₁]ᵀ · G[j₀:]           ∂P[i₀:i₁, :i₁] = G[i₀:i₁] · V[:i₁]ᵀ
+ *   ∂Q[i₀:i₁] = ∂S[i₀:i₁, :i₁] · K[:i₁]          ∂K[j₀:j₁] = ∂S[j₀:, j₀:j₁]ᵀ · Q[j₀:]
+ * </pre>
+ * Each output element is computed by one thread in a fixed order, so results do not depend on the
+ * thread count.
  */
 @GradientRule({
     "∂L/∂V = Pᵀ · G,    ∂L/∂P = G · Vᵀ                    (G: the head's columns of g)",
@@ -59,20 +65,23 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         pDims[q.rank() - 2] = heads;
         pDims[q.rank() - 1] = at.t;
         pDims[q.rank()] = at.t;
-        NdArray p = NdArray.zeros(q.dtype(), Shape.of(pDims));
+        NdArray p = NdArray.zeros(q.dtype(), Shape.of(pDims)); // blocks above the diagonal stay 0
         NdArray y = q.value().zerosLike();
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
-            Scratch s = Scratch.of(q.dtype(), at);
+            int[] bits = Scratch.of(q.dtype(), at).bits;
             for (int item = from; item < to; item++) {
                 int base = at.base(item);
                 int po = item * at.t * at.t;
-                at.gather(q.value(), base, s.q);
-                at.gather(k.value(), base, s.k);
-                at.gatherT(v.value(), base, s.vt);
-                at.gemm(false, true, at.t, at.t, at.dk, s.q, 0, s.k, 0, p, po); // S = Q Kᵀ
-                at.causalSoftmax(p, po, s.bits);
-                at.gemm(false, true, at.dk, at.t, at.t, s.vt, 0, p, po, s.outT, 0); // Yᵀ = Vᵀ Pᵀ
-                at.scatterT(s.outT, y, base);
+                for (int i0 = 0; i0 < at.t; i0 += at.block) {
+                    int i1 = Math.min(at.t, i0 + at.block);
+                    int rows = i1 - i0;
+                    int qi = base + i0 * at.width;
+                    int pi = po + i0 * at.t;
+                    int w = at.width;
+                    gemm(false, true, rows, i1, at.dk, q.value(), qi, w, k.value(), base, w, p, pi, at.t); // S = Q Kᵀ
+                    at.causalSoftmax(p, po, i0, i1, bits);
+                    gemm(false, false, rows, at.dk, i1, p, pi, at.t, v.value(), base, w, y, qi, w); // Y = P V
+                }
             }
         });
         return Tensor.result(y, new CausalAttention(q, k, v, heads, p));
@@ -96,78 +105,89 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         NdArray dk = k.value().zerosLike();
         NdArray dv = v.value().zerosLike();
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
-            Scratch s = Scratch.of(q.dtype(), at);
+            NdArray ds = Scratch.of(q.dtype(), at).ds;
             for (int item = from; item < to; item++) {
                 int base = at.base(item);
                 int po = item * at.t * at.t;
-                at.gather(g, base, s.g);
-                at.gather(v.value(), base, s.v);
-                at.gatherT(g, base, s.gt);
-                at.gatherT(q.value(), base, s.qt);
-                at.gatherT(k.value(), base, s.kt);
-                at.gemm(false, false, at.dk, at.t, at.t, s.gt, 0, p, po, s.outT, 0); // ∂Vᵀ = Gᵀ P
-                at.scatterT(s.outT, dv, base);
-                at.gemm(false, true, at.t, at.t, at.dk, s.g, 0, s.v, 0, s.ds, 0); // ∂P = G Vᵀ
-                at.softmaxBackward(p, po, s.ds); // ∂P → ∂S / √d_k, in place
-                at.gemm(false, true, at.dk, at.t, at.t, s.kt, 0, s.ds, 0, s.outT, 0); // ∂Qᵀ = Kᵀ ∂Sᵀ / √d_k
-                at.scatterT(s.outT, dq, base);
-                at.gemm(false, false, at.dk, at.t, at.t, s.qt, 0, s.ds, 0, s.outT, 0); // ∂Kᵀ = Qᵀ ∂S / √d_k
-                at.scatterT(s.outT, dk, base);
+                int t = at.t;
+                int w = at.width;
+                for (int j0 = 0; j0 < t; j0 += at.block) { // ∂V = Pᵀ G; rows i < j₀ of P are 0 in columns ≥ j₀
+                    int rows = Math.min(t, j0 + at.block) - j0;
+                    int vj = base + j0 * w;
+                    gemm(true, false, rows, at.dk, t - j0, p, po + j0 * t + j0, t, g, vj, w, dv, vj, w);
+                }
+                for (int i0 = 0; i0 < t; i0 += at.block) {
+                    int i1 = Math.min(t, i0 + at.block);
+                    int rows = i1 - i0;
+                    int gi = base + i0 * w;
+                    gemm(false, true, rows, i1, at.dk, g, gi, w, v.value(), base, w, ds, i0 * t, t); // ∂P = G Vᵀ
+                    at.softmaxBackward(p, po, ds, i0, i1); // ∂P → ∂S / √d_k, in place
+                    gemm(false, false, rows, at.dk, i1, ds, i0 * t, t, k.value(), base, w, dq, gi, w); // ∂Q = ∂S K
+                }
+                for (int j0 = 0; j0 < t; j0 += at.block) { // ∂K = ∂Sᵀ Q; rows i < j₀ of ∂S are 0 in columns ≥ j₀
+                    int rows = Math.min(t, j0 + at.block) - j0;
+                    int kj = base + j0 * w;
+                    gemm(true, false, rows, at.dk, t - j0, ds, j0 * t + j0, t, q.value(), kj, w, dk, kj, w);
+                }
             }
         });
         return List.of(dq, dk, dv);
     }
 
     /**
-     * One thread's head slices, [T, d_k] and transposed [d_k, T], and a [T, T] block, in the op's dtype. Every
-     * loop above writes a buffer in full before reading it, so a thread keeps its last scratch and reuses it for
-     * the next chunk of the same sizes (forward and backward, every layer, every step) instead of allocating one.
+     * c = op(a) · op(b) on one thread (these products are small), in a's dtype. A head's [T, d_k] slice has its
+     * rows h·d_k apart; a block of P or ∂S has its rows T apart.
+     */
+    private static void gemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int kk,
+            NdArray a,
+            int aOff,
+            int lda,
+            NdArray b,
+            int bOff,
+            int ldb,
+            NdArray c,
+            int cOff,
+            int ldc) {
+        if (a.dtype() == DType.FLOAT32) {
+            Gemm.sgemm(ta, tb, m, n, kk, a.floats(), aOff, lda, b.floats(), bOff, ldb, c.floats(), cOff, ldc, false);
+        } else {
+            Gemm.dgemm(ta, tb, m, n, kk, a.doubles(), aOff, lda, b.doubles(), bOff, ldb, c.doubles(), cOff, ldc, false);
+        }
+    }
+
+    /**
+     * One thread's [T, T] block for ∂S and the exp scratch, in the op's dtype. Every loop writes the part of a
+     * buffer it reads first, so a thread keeps its last scratch and reuses it for the next chunk of the same sizes
+     * (forward and backward, every layer, every step) instead of allocating one.
      */
     private static final class Scratch {
         private static final ThreadLocal<Scratch> LAST = new ThreadLocal<>();
 
         final DType dtype;
         final int t;
-        final int dk;
-        final NdArray q;
-        final NdArray k;
-        final NdArray v;
-        final NdArray g;
-        final NdArray qt;
-        final NdArray kt;
-        final NdArray vt;
-        final NdArray gt;
-        final NdArray outT;
         final NdArray ds;
         final int[] bits;
 
-        /** This thread's scratch for {@code dtype} and the layout's T and d_k, allocated when they change. */
+        /** This thread's scratch for {@code dtype} and the layout's T, allocated when they change. */
         static Scratch of(DType dtype, Layout at) {
             Scratch s = LAST.get();
-            if (s == null || s.dtype != dtype || s.t != at.t || s.dk != at.dk) {
-                s = new Scratch(dtype, at);
+            if (s == null || s.dtype != dtype || s.t != at.t) {
+                s = new Scratch(dtype, at.t);
                 LAST.set(s);
             }
             return s;
         }
 
-        private Scratch(DType dtype, Layout at) {
+        private Scratch(DType dtype, int t) {
             this.dtype = dtype;
-            this.t = at.t;
-            this.dk = at.dk;
-            Shape head = Shape.of(at.t, at.dk);
-            Shape headT = Shape.of(at.dk, at.t);
-            q = NdArray.zeros(dtype, head);
-            k = NdArray.zeros(dtype, head);
-            v = NdArray.zeros(dtype, head);
-            g = NdArray.zeros(dtype, head);
-            qt = NdArray.zeros(dtype, headT);
-            kt = NdArray.zeros(dtype, headT);
-            vt = NdArray.zeros(dtype, headT);
-            gt = NdArray.zeros(dtype, headT);
-            outT = NdArray.zeros(dtype, headT);
-            ds = NdArray.zeros(dtype, Shape.of(at.t, at.t));
-            bits = new int[at.t * at.t];
+            this.t = t;
+            ds = NdArray.zeros(dtype, Shape.of(t, t));
+            bits = new int[t];
         }
     }
 
@@ -178,6 +198,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         final int t;
         final int dk;
         final int width;
+        final int block;
         final double scale;
 
         Layout(Shape s, int heads) {
@@ -186,6 +207,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             this.t = s.dim(-2);
             this.width = s.dim(-1);
             this.dk = width / heads;
+            this.block = 6 * Math.max(1, (t + 23) / 24); // ⌈T/4⌉ rounded up to a multiple of 6
             this.scale = 1 / Math.sqrt(dk);
         }
 
@@ -193,7 +215,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             return batch * heads;
         }
 
-        /** Items per chunk: about 8 chunks, each allocating its scratch once, but at most 64 items. */
+        /** Items per chunk: about 8 chunks, but at most 64 items. */
         int grain() {
             return Math.max(1, Math.min(64, items() / 8));
         }
@@ -203,91 +225,27 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             return (item / heads) * t * width + (item % heads) * dk;
         }
 
-        /** dst[i, c] = src[base + i·width + c]: one head's columns into a contiguous [T, d_k] block. */
-        void gather(NdArray src, int base, NdArray dst) {
-            for (int i = 0; i < t; i++) {
-                dst.copyRange(src, base + i * width, i * dk, dk);
-            }
-        }
-
-        /** dst[c, i] = src[base + i·width + c]: one head's columns, transposed into a [d_k, T] block. */
-        void gatherT(NdArray src, int base, NdArray dst) {
-            if (src.dtype() == DType.FLOAT32) {
-                float[] from = src.floats();
-                float[] to = dst.floats();
-                for (int i = 0; i < t; i++) {
-                    for (int c = 0; c < dk; c++) to[c * t + i] = from[base + i * width + c];
-                }
-            } else {
-                double[] from = src.doubles();
-                double[] to = dst.doubles();
-                for (int i = 0; i < t; i++) {
-                    for (int c = 0; c < dk; c++) to[c * t + i] = from[base + i * width + c];
-                }
-            }
-        }
-
-        /** dst[base + i·width + c] = src[c, i]: a [d_k, T] block back into the head's columns. */
-        void scatterT(NdArray src, NdArray dst, int base) {
-            if (src.dtype() == DType.FLOAT32) {
-                float[] from = src.floats();
-                float[] to = dst.floats();
-                for (int i = 0; i < t; i++) {
-                    for (int c = 0; c < dk; c++) to[base + i * width + c] = from[c * t + i];
-                }
-            } else {
-                double[] from = src.doubles();
-                double[] to = dst.doubles();
-                for (int i = 0; i < t; i++) {
-                    for (int c = 0; c < dk; c++) to[base + i * width + c] = from[c * t + i];
-                }
-            }
-        }
-
-        /** c[cOff…] = op(a) · op(b), one thread (these products are small). */
-        void gemm(
-                boolean ta,
-                boolean tb,
-                int m,
-                int n,
-                int kk,
-                NdArray a,
-                int aOff,
-                NdArray b,
-                int bOff,
-                NdArray c,
-                int cOff) {
-            if (a.dtype() == DType.FLOAT32) {
-                Gemm.sgemm(ta, tb, m, n, kk, a.floats(), aOff, b.floats(), bOff, c.floats(), cOff, false);
-            } else {
-                Gemm.dgemm(ta, tb, m, n, kk, a.doubles(), aOff, b.doubles(), bOff, c.doubles(), cOff, false);
-            }
-        }
-
         /**
-         * Rows of the [T, T] block at {@code po}: raw Q·Kᵀ in, causal softmax of it / √d_k out; float32 takes
-         * its exp from {@link FloatExp} ({@code bits} is its scratch), float64 from {@code Math.exp}.
+         * Rows [i0, i1) of the [T, T] block at {@code po}: raw Q·Kᵀ in columns 0 … i1 − 1, causal softmax of it
+         * / √d_k out, 0 right of the diagonal; float32 takes its exp from {@link FloatExp} ({@code bits} is its
+         * scratch), float64 from {@code Math.exp}.
          */
-        void causalSoftmax(NdArray p, int po, int[] bits) {
+        void causalSoftmax(NdArray p, int po, int i0, int i1, int[] bits) {
             if (p.dtype() == DType.FLOAT32) {
                 float[] x = p.floats();
                 float scaleF = (float) scale;
-                for (int i = 0; i < t; i++) { // shift and scale the triangle; the exp below makes the rest ≈ 0
+                for (int i = i0; i < i1; i++) {
                     int o = po + i * t;
                     float m = max(x, o, i + 1);
                     for (int j = 0; j <= i; j++) x[o + j] = (x[o + j] - m) * scaleF;
-                    for (int j = i + 1; j < t; j++) x[o + j] = Float.NEGATIVE_INFINITY;
-                }
-                FloatExp.expInPlace(x, po, t * t, bits); // one long run: SIMD loops pay off
-                for (int i = 0; i < t; i++) {
-                    int o = po + i * t;
+                    FloatExp.expInPlace(x, o, i + 1, bits);
                     float inv = (float) (1 / sum(x, o, i + 1));
                     for (int j = 0; j <= i; j++) x[o + j] *= inv;
-                    for (int j = i + 1; j < t; j++) x[o + j] = 0f;
+                    Arrays.fill(x, o + i + 1, o + i1, 0f);
                 }
             } else {
                 double[] x = p.doubles();
-                for (int i = 0; i < t; i++) {
+                for (int i = i0; i < i1; i++) {
                     int o = po + i * t;
                     double m = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j <= i; j++) m = Math.max(m, x[o + j]);
@@ -297,7 +255,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
                         sum += x[o + j];
                     }
                     for (int j = 0; j <= i; j++) x[o + j] /= sum;
-                    Arrays.fill(x, o + i + 1, o + t, 0.0);
+                    Arrays.fill(x, o + i + 1, o + i1, 0.0);
                 }
             }
         }
@@ -350,26 +308,26 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
             return (s0 + s1) + (s2 + s3);
         }
 
-        /** ds ← P ⊙ (ds − rowsum(ds ⊙ P)) / √d_k on the causal triangle, 0 above it. */
-        void softmaxBackward(NdArray p, int po, NdArray ds) {
+        /** Rows [i0, i1) of ds ← P ⊙ (ds − rowsum(ds ⊙ P)) / √d_k on the causal triangle, 0 right of it up to i1. */
+        void softmaxBackward(NdArray p, int po, NdArray ds, int i0, int i1) {
             if (p.dtype() == DType.FLOAT32) {
                 float[] pr = p.floats();
                 float[] d = ds.floats();
-                for (int i = 0; i < t; i++) {
+                for (int i = i0; i < i1; i++) {
                     int o = i * t;
                     double dot = dot(d, o, pr, po + o, i + 1);
                     for (int j = 0; j <= i; j++) d[o + j] = (float) (pr[po + o + j] * (d[o + j] - dot) * scale);
-                    Arrays.fill(d, o + i + 1, o + t, 0f);
+                    Arrays.fill(d, o + i + 1, o + i1, 0f);
                 }
             } else {
                 double[] pr = p.doubles();
                 double[] d = ds.doubles();
-                for (int i = 0; i < t; i++) {
+                for (int i = i0; i < i1; i++) {
                     int o = i * t;
                     double dot = 0;
                     for (int j = 0; j <= i; j++) dot += d[o + j] * pr[po + o + j];
                     for (int j = 0; j <= i; j++) d[o + j] = pr[po + o + j] * (d[o + j] - dot) * scale;
-                    Arrays.fill(d, o + i + 1, o + t, 0.0);
+                    Arrays.fill(d, o + i + 1, o + i1, 0.0);
                 }
             }
         }
