@@ -10,9 +10,13 @@
 #   CONFIGS="S M L"    which configs
 #   WARMUP=10 STEPS=20 untimed and timed steps per run (each run reports its median step time)
 #   JGRAD_THREADS=2    jgrad's threads; PyTorch runs with 1 and with 2 and is credited with the faster
-#   JGRAD_HEAP_S=1g JGRAD_HEAP_M=1g JGRAD_HEAP_L=1536m
-#                      jgrad's heap, -Xms = -Xmx, since a fresh page costs a fault. L ran as fast in 1536m as in
-#                      2g with 0.4 GB less RSS; before the fused ops (701fa9a) it ran out of memory in 1g
+#   JGRAD_HEAP_S=1g JGRAD_HEAP_M=1g JGRAD_HEAP_L=1400m
+#                      jgrad's heap, -Xms = -Xmx, since a fresh page costs a fault
+#   JGRAD_YOUNG_S=700m JGRAD_YOUNG_M=800m JGRAD_YOUNG_L=1100m
+#                      its young generation (-Xmn). A step's activations (30 / 220 / 490 MB on S / M / L) die at
+#                      the step's end; with the default third of the heap a collection came every step or two,
+#                      copied the live activations and promoted them (M: 15 ms of GC per step, L: 30-40); with
+#                      these sizes it comes every few steps (3 and 10-12 ms per step)
 #   JGRAD_JAVA_OPTS    extra JVM options for jgrad
 #   JGRAD_BENCH_JAR    use this jar as is; otherwise bench/target/benchmarks.jar is built when missing or older
 #                      than a source of core, nn or bench
@@ -96,7 +100,14 @@ fi
 
 heap_for() {
   local var="JGRAD_HEAP_$1" def=1g
-  [ "$1" = L ] && def=1536m
+  [ "$1" = L ] && def=1400m
+  echo "${!var:-$def}"
+}
+
+young_for() {
+  local var="JGRAD_YOUNG_$1" def=700m
+  [ "$1" = M ] && def=800m
+  [ "$1" = L ] && def=1100m
   echo "${!var:-$def}"
 }
 
@@ -106,10 +117,11 @@ results="$out/results.txt"
 : >"$results"
 
 run_jgrad() { # config rep
-  local heap
+  local heap young
   heap=$(heap_for "$1")
+  young=$(young_for "$1")
   # shellcheck disable=SC2086
-  java -Xms"$heap" -Xmx"$heap" -XX:+UseParallelGC ${JGRAD_JAVA_OPTS:-} --add-modules=jdk.incubator.vector \
+  java -Xms"$heap" -Xmx"$heap" -Xmn"$young" -XX:+UseParallelGC ${JGRAD_JAVA_OPTS:-} --add-modules=jdk.incubator.vector \
     -cp "$jar" dev.jgrad.bench.TrainBench --config "$1" --threads "$JGRAD_THREADS" \
     --warmup "$WARMUP" --steps "$STEPS" --peak-gflops "$PEAK_GFLOPS" 2>"$out/jgrad.err" >"$out/jgrad.out" ||
     { cat "$out/jgrad.err" "$out/jgrad.out" >&2; die "jgrad failed on config $1"; }
