@@ -12,11 +12,12 @@
 #   JGRAD_THREADS=2    jgrad's threads; PyTorch runs with 1 and with 2 and is credited with the faster
 #   JGRAD_HEAP_S=1g JGRAD_HEAP_M=1g JGRAD_HEAP_L=1400m
 #                      jgrad's heap, -Xms = -Xmx, since a fresh page costs a fault
-#   JGRAD_YOUNG_S=700m JGRAD_YOUNG_M=800m JGRAD_YOUNG_L=1100m
-#                      its young generation (-Xmn). A step's activations (30 / 220 / 490 MB on S / M / L) die at
-#                      the step's end; with the default third of the heap a collection came every step or two,
-#                      copied the live activations and promoted them (M: 15 ms of GC per step, L: 30-40); with
-#                      these sizes it comes every few steps (3 and 10-12 ms per step)
+#   JGRAD_YOUNG_M=800m JGRAD_YOUNG_L=1100m (JGRAD_YOUNG_S unset)
+#                      its young generation (-Xmn; none when unset: the JVM's default third of the heap). A step's
+#                      activations (30 / 220 / 490 MB on S / M / L) die at the step's end; with the default, M and L
+#                      collected every step or two, copying and promoting the live activations (M: 15 ms of GC per
+#                      step, L: 30-40); with these sizes a collection comes every few steps (3 and 10-12 ms per
+#                      step). S collects rarely either way and runs as fast with the smaller default
 #   JGRAD_JAVA_OPTS    extra JVM options for jgrad
 #   JGRAD_BENCH_JAR    use this jar as is; otherwise bench/target/benchmarks.jar is built when missing or older
 #                      than a source of core, nn or bench
@@ -105,7 +106,7 @@ heap_for() {
 }
 
 young_for() {
-  local var="JGRAD_YOUNG_$1" def=700m
+  local var="JGRAD_YOUNG_$1" def=""
   [ "$1" = M ] && def=800m
   [ "$1" = L ] && def=1100m
   echo "${!var:-$def}"
@@ -121,7 +122,7 @@ run_jgrad() { # config rep
   heap=$(heap_for "$1")
   young=$(young_for "$1")
   # shellcheck disable=SC2086
-  java -Xms"$heap" -Xmx"$heap" -Xmn"$young" -XX:+UseParallelGC ${JGRAD_JAVA_OPTS:-} --add-modules=jdk.incubator.vector \
+  java -Xms"$heap" -Xmx"$heap" ${young:+-Xmn"$young"} -XX:+UseParallelGC ${JGRAD_JAVA_OPTS:-} --add-modules=jdk.incubator.vector \
     -cp "$jar" dev.jgrad.bench.TrainBench --config "$1" --threads "$JGRAD_THREADS" \
     --warmup "$WARMUP" --steps "$STEPS" --peak-gflops "$PEAK_GFLOPS" 2>"$out/jgrad.err" >"$out/jgrad.out" ||
     { cat "$out/jgrad.err" "$out/jgrad.out" >&2; die "jgrad failed on config $1"; }
@@ -140,7 +141,8 @@ run_torch() { # config threads rep
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# jgrad: $(java -version 2>&1 | head -1), $JGRAD_THREADS threads, heap S/M/L" \
-  "$(heap_for S)/$(heap_for M)/$(heap_for L), $jar"
+  "$(heap_for S)/$(heap_for M)/$(heap_for L), young generation S/M/L" \
+  "$(young_for S)/$(young_for M)/$(young_for L) (empty: the JVM's default), $jar"
 echo "# PyTorch $torch_version ($PYTHON), BLAS $blas${openmp_blas:+ (via LD_LIBRARY_PATH)}"
 echo "# R=$R, configs $CONFIGS, warmup $WARMUP, steps $STEPS"
 
