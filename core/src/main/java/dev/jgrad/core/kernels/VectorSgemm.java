@@ -19,22 +19,21 @@ import jdk.incubator.vector.VectorSpecies;
  *                                                  kc × nc, in micro-panels of NR columns
  *       parallel over tasks (row block ic:ic+mc, group of B̃ micro-panels):
  *         for pc in the KB block, increasing
- *           Ã = op(A)[ic:ic+mc, pc:pc+kc]          mc × kc, in row panels of MR rows         (L2)
  *           for each micro-panel of B̃_pc           kc × NR, reused for every row panel      (L1)
- *             for each row panel of Ã              kc × MR
- *               C[MR × NR tile] (+)= Ã-panel · B̃-panel        the micro-kernel, in registers
+ *             for each row panel of op(A)          MR rows × kc, read in place              (L2)
+ *               C[MR × NR tile] (+)= A-panel · B̃-panel        the micro-kernel, in registers
  * </pre>
  *
  * Packing B̃ for KB = 8·KC rows at once lets a task run its rank-kc updates back to back: a weight
  * gradient gᵀ·x, 2048 deep, waits for the other thread twice instead of sixteen times.
  *
- * B̃ is always packed: its micro-panel is read with unit stride and stays in L1. Ã is packed only
- * when A is transposed (a column of op(A) is then spread over k rows of storage), by the task that
- * uses it, into its own core's cache; the tasks then split the rows only, so that no two pack the
- * same block. Otherwise the micro-kernel reads A's rows where they are, six unit-stride streams,
- * which saves a copy that costs as much as a third of the time when n is small. Only a partial last
- * row panel is copied, to pad it with zeros. A matrix may be a block of a wider one: every operand
- * has a leading dimension (its row stride), as in BLAS.
+ * B̃ is always packed: its micro-panel is read with unit stride and stays in L1. A is read where it
+ * lies: a row panel of op(A) is six rows of A (six unit-stride streams), or, when A is transposed,
+ * six adjacent floats of each of kc rows of A. Either way the micro-kernel broadcasts one value per
+ * row and step, so A needs no copy; copying it (as Goto's scheme does) cost up to a third of the time
+ * when n is small, and the transposed copy of a weight gradient gᵀ·x made it 10–15% slower than the
+ * plain one. Only a partial last row panel is copied, to pad it with zeros. A matrix may be a block
+ * of a wider one: every operand has a leading dimension (its row stride), as in BLAS.
  *
  * <p>The sizes follow from the caches of the machine it was tuned on (AMD EPYC with AVX-512; per core
  * 32 KB L1d, 1 MB L2); 128 ≤ KC ≤ 384, 48 ≤ MC ≤ 192 and NC in {256, 512} all measured within 5%:
@@ -87,7 +86,7 @@ final class VectorSgemm implements SgemmBackend {
     static final int NR = 2 * L;
     /** Depth of one packed rank-kc update. */
     static final int KC = 256;
-    /** Rows of a packed Ã block (a multiple of MR). */
+    /** Rows of op(A) per task (a multiple of MR). */
     static final int MC = 96;
     /** Columns of a packed B̃ block (a multiple of NR for every vector length up to 512 bits). */
     static final int NC = 512;
@@ -100,7 +99,7 @@ final class VectorSgemm implements SgemmBackend {
 
     /** One thread's packing buffers; a caller's B̃ is read by every task of its product. */
     private static final class Buffers {
-        final float[] packedA = new float[MC * KC];
+        final float[] edgeA = new float[MR * KC];
         final float[] scratchTile = new float[MR * NR];
         private float[] packedB = new float[0];
 
@@ -144,7 +143,7 @@ final class VectorSgemm implements SgemmBackend {
             int threads) {
         int useThreads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : threads;
         // Tasks: row blocks of mc rows × groups of B̃ micro-panels; enough of them to feed every thread. A
-        // transposed A is packed by every task that uses it, so then the rows alone are split (no groups).
+        // transposed A is read with stride lda, so then the rows alone are split: each task reads its part once.
         int mc = transA && useThreads > 1
                 ? Math.min(MC, roundUp(ceilDiv(m, 2 * useThreads), MR))
                 : roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
@@ -174,7 +173,7 @@ final class VectorSgemm implements SgemmBackend {
                 });
                 Parallel.forRange(rowBlocks * groupCount, 1, useThreads, (from, to) -> {
                     Buffers own = BUFFERS.get();
-                    float[] ap = own.packedA;
+                    float[] edge = own.edgeA;
                     for (int t = from; t < to; t++) {
                         int ic = (t / groupCount) * mc;
                         int rows = Math.min(mc, m - ic);
@@ -186,29 +185,20 @@ final class VectorSgemm implements SgemmBackend {
                             int kc = Math.min(KC, k - pc);
                             boolean store = pc == 0 && !accumulate; // the first block overwrites C
                             int bi = d * KC * NC;
-                            // Ã's row panel at row ir: element (r, p) at src[ai + ir·step + r·rs + p·cs]
-                            float[] src = a;
-                            int ai = aOff + ic * lda + pc, step = lda, rs = lda, cs = 1;
-                            float[] edge = ap;
-                            if (transA) { // packed micro-panels, element (r, p) at 6p + r
-                                packA(true, a, aOff, lda, ic, rows, pc, kc, ap, 0);
-                                src = ap;
-                                ai = 0;
-                                step = kc;
-                                rs = 1;
-                                cs = MR;
-                                edge = null;
-                            } else if (rows % MR != 0) { // A's rows in place; a partial last panel packed
+                            // op(A)[ic + r, pc + p] is at a[ai + r·rs + p·cs]; a partial last panel is packed
+                            int ai = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                            int rs = transA ? 1 : lda;
+                            int cs = transA ? lda : 1;
+                            if (rows % MR != 0) {
                                 int fullRows = rows / MR * MR;
-                                packA(false, a, aOff, lda, ic + fullRows, rows - fullRows, pc, kc, ap, 0);
+                                packEdgeA(transA, a, aOff, lda, ic + fullRows, rows - fullRows, pc, kc, edge);
                             }
                             macroKernel(
                                     rows,
                                     nc,
                                     kc,
-                                    src,
+                                    a,
                                     ai,
-                                    step,
                                     rs,
                                     cs,
                                     edge,
@@ -229,10 +219,10 @@ final class VectorSgemm implements SgemmBackend {
     }
 
     /**
-     * Multiplies the Ã block (rows × kc) by micro-panels [q0, q1) of B̃ into C, where {@code ci}
-     * indexes C's element (ic, jc). Ã's row panel starting at row ir has its element (r, p) at
-     * {@code aa[aStart + ir·panelStep + r·rs + p·cs]}; a partial last panel is read from {@code
-     * edgeA} (packed, zero-padded) when that is not null. B̃'s micro-panels start at {@code bp[bpOff]}.
+     * Multiplies rows × kc of op(A) by micro-panels [q0, q1) of B̃ into C, where {@code ci} indexes C's
+     * element (ic, jc). op(A)'s element (r, p) of the block is at {@code aa[aStart + r·rs + p·cs]}; a
+     * partial last row panel is read from {@code edgeA} (packed, zero-padded). B̃'s micro-panels start
+     * at {@code bp[bpOff]}.
      */
     private static void macroKernel(
             int rows,
@@ -240,7 +230,6 @@ final class VectorSgemm implements SgemmBackend {
             int kc,
             float[] aa,
             int aStart,
-            int panelStep,
             int rs,
             int cs,
             float[] edgeA,
@@ -259,9 +248,9 @@ final class VectorSgemm implements SgemmBackend {
             for (int ir = 0; ir < rows; ir += MR) {
                 int tileRows = Math.min(MR, rows - ir);
                 int tile = ci + ir * ldc + q * NR;
-                boolean packedEdge = tileRows < MR && edgeA != null;
+                boolean packedEdge = tileRows < MR;
                 float[] src = packedEdge ? edgeA : aa;
-                int ai = packedEdge ? 0 : aStart + ir * panelStep;
+                int ai = packedEdge ? 0 : aStart + ir * rs;
                 int r1 = packedEdge ? 1 : rs;
                 int c1 = packedEdge ? MR : cs;
                 boolean narrow = cols <= L; // the last panel of a thin C: half the tile is enough
@@ -394,45 +383,19 @@ final class VectorSgemm implements SgemmBackend {
     }
 
     /**
-     * Packs op(A)[i0 : i0+rows, p0 : p0+kc] into {@code ap} from {@code apOff} as micro-panels of MR rows, each
-     * stored column by column (element (r, p) of a panel at {@code 6p + r}), rows past the end zero. op(A) is
-     * m × k; A is stored m × k, or k × m when {@code transA}, its rows {@code lda} apart.
+     * Packs op(A)[i0 : i0+rows, p0 : p0+kc], rows &lt; MR, into the micro-panel {@code ap} column by column
+     * (element (r, p) at {@code 6p + r}), the rows past the end zero. A is stored m × k, or k × m when
+     * {@code transA}, its rows {@code lda} apart.
      */
-    private static void packA(
-            boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc, float[] ap, int apOff) {
-        if (transA) { // op(A)[i, p] = A[p, i]: walk each stored row once, dealing it out to the panels
-            int full = rows / MR * MR;
-            for (int p = 0; p < kc; p++) {
-                int src = aOff + (p0 + p) * lda + i0;
-                for (int ir = 0; ir < full; ir += MR) { // six at a time, spelled out: a loop of min(6, …) ran 4× slower
-                    int dst = apOff + ir * kc + p * MR;
-                    int from = src + ir;
-                    ap[dst] = a[from];
-                    ap[dst + 1] = a[from + 1];
-                    ap[dst + 2] = a[from + 2];
-                    ap[dst + 3] = a[from + 3];
-                    ap[dst + 4] = a[from + 4];
-                    ap[dst + 5] = a[from + 5];
+    private static void packEdgeA(
+            boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc, float[] ap) {
+        for (int p = 0; p < kc; p++) {
+            for (int r = 0; r < MR; r++) {
+                float x = 0f;
+                if (r < rows) {
+                    x = transA ? a[aOff + (p0 + p) * lda + i0 + r] : a[aOff + (i0 + r) * lda + p0 + p];
                 }
-                for (int r = full; r < rows; r++) {
-                    ap[apOff + full * kc + p * MR + r - full] = a[src + r];
-                }
-            }
-        } else {
-            for (int i = 0; i < rows; i++) {
-                int src = aOff + (i0 + i) * lda + p0;
-                int dst = apOff + (i / MR) * MR * kc + i % MR;
-                for (int p = 0; p < kc; p++) {
-                    ap[dst + p * MR] = a[src + p];
-                }
-            }
-        }
-        int last = rows / MR * MR; // zero the rows a partial last panel lacks
-        if (last < rows) {
-            for (int p = 0; p < kc; p++) {
-                for (int r = rows - last; r < MR; r++) {
-                    ap[apOff + last * kc + p * MR + r] = 0f;
-                }
+                ap[p * MR + r] = x;
             }
         }
     }
