@@ -37,13 +37,17 @@ public final class Parallel {
     }
 
     private static final Object LOCK = new Object();
-    private static int threads; // 0 until decided
+    private static volatile int threads; // 0 until decided; read without the lock once set
     private static volatile ThreadPoolExecutor pool; // null until the first parallel loop
 
     private Parallel() {}
 
     /** The number of threads a parallel loop may use, the caller included. */
     public static int threads() {
+        int decided = threads; // every product and loop asks: no lock once the number is known
+        if (decided != 0) {
+            return decided;
+        }
         synchronized (LOCK) {
             if (threads == 0) {
                 threads = threadsFromProperty();
