@@ -53,7 +53,9 @@ import java.util.Random;
  *   weights · v                   the same: T·d                                     →  2·2·T·d FLOPs per layer
  * </pre>
  *
- * The attention terms count the full T×T products, masked half included, as the kernels compute them. Backward
+ * The attention terms count the full T×T products, masked half included, as PyTorch computes them; jgrad's
+ * {@code CausalAttention} skips the blocks above the diagonal and does about 5/8 of that work, but both programs are
+ * credited with the same count, so GFLOP/s compare like tokens/s. Backward
  * costs twice the forward: for y = x·W it forms ∂x = g·Wᵀ and ∂W = xᵀ·g, two products of the same size (and so for
  * the attention products). Per token, forward plus backward is 3× the forward:
  *
