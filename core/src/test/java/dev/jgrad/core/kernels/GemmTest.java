@@ -288,6 +288,23 @@ class GemmTest {
     }
 
     @Test
+    void widthsThatAreWholeRegisterTilesMatchTheReference() {
+        // n a multiple of 16 and 32 (the kernel's tile width with AVX2 and AVX-512) and a small B: the vector kernel
+        // reads B in place instead of packing it; random sizes rarely hit these widths.
+        qt().withExamples(60)
+                .forAll(dims(200), integers().between(0, 7), longs().all())
+                .checkAssert((d, flags, seed) -> {
+                    int n = 16 * (1 + d.n() % 6);
+                    GemmCase g = GemmCase.single(
+                            d.m(), n, d.k(), bit(flags, 0), bit(flags, 1), bit(flags, 2), (int) (seed & 3), seed);
+                    for (SgemmBackend backend : GemmCase.backends()) {
+                        check(backend, Parallel.threads(), g, false);
+                        check(backend, 1, g, true);
+                    }
+                });
+    }
+
+    @Test
     void aLeadingDimensionShorterThanARowIsRejected() {
         float[] x = new float[64];
         IllegalArgumentException e = assertThrows(
