@@ -24,10 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  *               C[MR × NR tile] (+)= A-panel · B̃-panel        the micro-kernel, in registers
  * </pre>
  *
- * Packing B̃ for KB = 8·KC rows at once lets a task run its rank-kc updates back to back: a weight
+ * <p>Packing B̃ for KB = 8·KC rows at once lets a task run its rank-kc updates back to back: a weight
  * gradient gᵀ·x, 2048 deep, waits for the other thread twice instead of sixteen times.
  *
- * B̃ is packed so that its micro-panel is read with unit stride and stays in L1, except when B
+ * <p>B̃ is packed so that its micro-panel is read with unit stride and stays in L1, except when B
  * already has that layout and is small: not transposed, n a multiple of NR (row p of panel q is then
  * NR adjacent floats of B's row p) and k·n ≤ 64 K floats, so that all of B stays in L2. Then B is
  * read in place and the packing phase, a parallel region of its own, is skipped: 1.3–2× on the
@@ -47,17 +47,18 @@ import jdk.incubator.vector.VectorSpecies;
  *       rows 6 KB, read again for every row panel and every micro-panel respectively, so they stay
  *       in L1 and L2; each C tile is loaded and stored once per KC steps, about 1% of the traffic
  *       of the FMAs.
- *   <li>{@code MC = 96}: Ã is MC·KC floats = 96 KB, well inside L2 next to B̃; small enough that a
- *       4096-row product gives 40+ tasks, so two threads stay busy when a core is shared.
- *   <li>{@code NC = 512}: B̃ is KC·NC floats = 512 KB, half of L2, so both B̃ and Ã stay in L2 while
- *       the row blocks stream through.
+ *   <li>{@code MC = 96}: a task's block of op(A), MC·KC floats = 96 KB, stays in L2 next to B̃;
+ *       small enough that a 4096-row product gives 40+ tasks, so two threads stay busy when a core
+ *       is shared.
+ *   <li>{@code NC = 512}: B̃ is KC·NC floats = 512 KB, half of L2, so B̃ and a task's rows of A
+ *       both stay in L2 while the row blocks stream through.
  * </ul>
  *
  * <h2>Micro-kernel</h2>
  *
  * The tile is MR = 6 rows by NR = 2 vectors of L lanes (L = 16 floats with AVX-512, 8 with AVX2).
  * For each p in [0, kc) it loads two vectors b0, b1 of the B̃ panel's row p, broadcasts each of the 6
- * values of Ã's column p and does 12 fused multiply-adds into 12 accumulators: 12 + 2 + 1 vector
+ * values of op(A)'s column p and does 12 fused multiply-adds into 12 accumulators: 12 + 2 + 1 vector
  * registers, inside the 16 of AVX2 and far inside the 32 of AVX-512, and 12 independent FMA chains,
  * enough to cover the FMA latency on two ports. The write-back is spelled out for all 12 vectors:
  * a helper method call per vector can exceed C2's inlining budget, and then every accumulator is
@@ -296,8 +297,8 @@ final class VectorSgemm implements SgemmBackend {
 
     /**
      * The register tile: C[0:6, 0:NR] (+)= Σ_p ã_p ⊗ b̃_p over p in [0, kc), where ã_p is column p of
-     * the Ã micro-panel (element r at {@code ap[ai + r·rs + p·cs]}) and b̃_p row p of the B̃
-     * micro-panel (NR floats at {@code bp[bi + NR·p]}). C's tile starts at {@code c[ci]} with row
+     * the six rows of op(A) (element r at {@code ap[ai + r·rs + p·cs]}) and b̃_p row p of the B̃
+     * micro-panel (NR floats at {@code bp[bi + bRow·p]}). C's tile starts at {@code c[ci]} with row
      * stride {@code ldc}; {@code store} overwrites it, otherwise the sums are added to it.
      */
     private static void microKernel(
