@@ -150,11 +150,8 @@ final class VectorSgemm implements SgemmBackend {
             boolean accumulate,
             int threads) {
         int useThreads = 2L * m * n * k < PARALLEL_FLOPS ? 1 : threads;
-        // Tasks: row blocks of mc rows × groups of B̃ micro-panels; enough of them to feed every thread. A
-        // transposed A is read with stride lda, so then the rows alone are split: each task reads its part once.
-        int mc = transA && useThreads > 1
-                ? Math.min(MC, roundUp(ceilDiv(m, 2 * useThreads), MR))
-                : roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
+        // Tasks: row blocks of mc rows × groups of B̃ micro-panels; enough of them to feed every thread.
+        int mc = roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
         int rowBlocks = ceilDiv(m, mc);
         // B̃: B itself when it already has the micro-panel layout (not transposed, every panel full: row p of
         // panel q is NR adjacent floats of B's row p) and is small enough to stay in L2 (then packing it, a
@@ -165,7 +162,7 @@ final class VectorSgemm implements SgemmBackend {
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = (nc + NR - 1) / NR;
-            int groups = useThreads == 1 || transA ? 1 : Math.min(panels, ceilDiv(2 * useThreads, rowBlocks));
+            int groups = useThreads == 1 ? 1 : Math.min(panels, ceilDiv(2 * useThreads, rowBlocks));
             int panelsPerGroup = ceilDiv(panels, groups);
             int groupCount = ceilDiv(panels, panelsPerGroup);
             int packChunk = Math.max(1, panels / 2);
