@@ -172,15 +172,17 @@ final class VectorSgemm implements SgemmBackend {
                 int blocks = ceilDiv(depth, KC);
                 int j0 = jc;
                 int p0 = pb;
-                Parallel.forRange(bInPlace ? 0 : blocks * packChunks, 1, useThreads, (from, to) -> {
-                    for (int t = from; t < to; t++) {
-                        int d = t / packChunks;
-                        int q0 = (t % packChunks) * packChunk;
-                        int q1 = Math.min(panels, q0 + packChunk);
-                        int pc = p0 + d * KC;
-                        packB(transB, b, bOff, ldb, j0, nc, pc, Math.min(KC, k - pc), q0, q1, bp, d * KC * NC);
-                    }
-                });
+                if (!bInPlace) {
+                    Parallel.forRange(blocks * packChunks, 1, useThreads, (from, to) -> {
+                        for (int t = from; t < to; t++) {
+                            int d = t / packChunks;
+                            int q0 = (t % packChunks) * packChunk;
+                            int q1 = Math.min(panels, q0 + packChunk);
+                            int pc = p0 + d * KC;
+                            packB(transB, b, bOff, ldb, j0, nc, pc, Math.min(KC, k - pc), q0, q1, bp, d * KC * NC);
+                        }
+                    });
+                }
                 Parallel.forRange(rowBlocks * groupCount, 1, useThreads, (from, to) -> {
                     Buffers own = BUFFERS.get();
                     float[] edge = own.edgeA;

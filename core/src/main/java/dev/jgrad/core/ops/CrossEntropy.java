@@ -136,14 +136,14 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
 
     private static void forwardRows(
             float[] z, int[] t, int ignoreIndex, int v, double[] lse, double[] losses, int from, int to) {
+        Scratch scratch = SCRATCH.get();
+        double[] block = scratch.block;
         for (int r = from; r < to; r++) {
             if (t[r] == ignoreIndex) {
                 continue;
             }
             int o = r * v;
             float m = max(z, o, v);
-            Scratch scratch = SCRATCH.get();
-            double[] block = scratch.block;
             double s = 0;
             for (int b = 0; b < v; b += BLOCK) {
                 int len = Math.min(BLOCK, v - b);
