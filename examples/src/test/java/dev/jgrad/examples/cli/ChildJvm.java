@@ -65,8 +65,14 @@ final class ChildJvm {
 
     /** Whether {@code bash} can run here (for {@code ulimit}). */
     static boolean hasBash() {
+        return succeeds("bash", "-c", "ulimit -f 1024");
+    }
+
+    /** Runs {@code command}, discarding its output; whether it exits 0 within 10 s. */
+    static boolean succeeds(String... command) {
         try {
-            Process p = new ProcessBuilder("bash", "-c", "ulimit -f 1024").start();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;

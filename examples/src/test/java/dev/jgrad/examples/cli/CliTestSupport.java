@@ -4,6 +4,7 @@ import dev.jgrad.core.kernels.Parallel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Runs the CLI in-process and captures what it prints. */
 final class CliTestSupport {
@@ -27,9 +28,8 @@ final class CliTestSupport {
         }
     }
 
-    /** Flags for a model small enough to train in a second or two. */
-    static String[] tiny(String... extra) {
-        String[] base = {
+    /** {@code train} with a corpus and model small enough to train in a second or two. */
+    static final List<String> TINY_MODEL = List.of(
             "train",
             "--corpus-bytes",
             "40000",
@@ -44,24 +44,25 @@ final class CliTestSupport {
             "--d-ff",
             "32",
             "--batch-size",
-            "8",
-            "--warmup",
-            "5",
-            "--eval-every",
-            "20",
-            "--checkpoint-every",
-            "10",
-            "--log-every",
-            "10",
-            "--sample-bytes",
-            "40",
-            "--threads",
-            Integer.toString(Parallel.threads()) // the pool's size is fixed once it runs; tests share one JVM
-        };
-        String[] all = new String[base.length + extra.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        return all;
+            "8");
+
+    /** {@link #TINY_MODEL} with a schedule, evaluation, checkpoints and logging every few steps. */
+    static String[] tiny(String... extra) {
+        String[] base = concat(
+                TINY_MODEL.toArray(new String[0]),
+                "--warmup",
+                "5",
+                "--eval-every",
+                "20",
+                "--checkpoint-every",
+                "10",
+                "--log-every",
+                "10",
+                "--sample-bytes",
+                "40",
+                "--threads",
+                Integer.toString(Parallel.threads())); // the pool's size is fixed once it runs; tests share one JVM
+        return concat(base, extra);
     }
 
     static String[] concat(String[] a, String... b) {

@@ -46,22 +46,8 @@ class CrashSafetyTest {
 
     /** A tiny model, checkpointed after every step so that kills land inside writes. */
     private static String[] trainArgs(Path dir, String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "train",
-                "--corpus-bytes",
-                "40000",
-                "--context-length",
-                "16",
-                "--d-model",
-                "16",
-                "--layers",
-                "1",
-                "--heads",
-                "2",
-                "--d-ff",
-                "32",
-                "--batch-size",
-                "8",
+        List<String> args = new ArrayList<>(CliTestSupport.TINY_MODEL);
+        args.addAll(List.of(
                 "--steps",
                 "100000",
                 "--warmup",

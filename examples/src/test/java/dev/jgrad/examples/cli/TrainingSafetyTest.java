@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,7 +180,7 @@ class TrainingSafetyTest {
         if (!canCreateIn(dir)) {
             return false;
         }
-        boolean chattr = runQuietly("chattr", "+i", dir.toString());
+        boolean chattr = ChildJvm.succeeds("chattr", "+i", dir.toString());
         if (!chattr || canCreateIn(dir)) {
             makeWritable(dir, chattr);
             Assumptions.abort("cannot make a directory unwritable here (root without chattr)");
@@ -191,7 +190,7 @@ class TrainingSafetyTest {
 
     private static void makeWritable(Path dir, boolean immutable) throws Exception {
         if (immutable) {
-            runQuietly("chattr", "-i", dir.toString());
+            ChildJvm.succeeds("chattr", "-i", dir.toString());
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
@@ -201,19 +200,6 @@ class TrainingSafetyTest {
             Files.delete(Files.createFile(dir.resolve(".probe")));
             return true;
         } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean runQuietly(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         }
     }
