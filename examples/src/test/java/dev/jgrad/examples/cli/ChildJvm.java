@@ -15,11 +15,19 @@ import java.util.concurrent.TimeUnit;
 final class ChildJvm {
     private ChildJvm() {}
 
+    /** The Vector API module, as {@code ./jgrad} adds it. */
+    static final List<String> VECTOR_MODULE = List.of("--add-modules=jdk.incubator.vector");
+
     /** The command that runs {@code jgrad args…}, optionally under a shell {@code ulimit -f} (KiB). */
     static List<String> command(long fileSizeLimitKib, String... args) {
+        return command(VECTOR_MODULE, fileSizeLimitKib, args);
+    }
+
+    /** As {@link #command(long, String...)}, with {@code jvmOptions} instead of {@link #VECTOR_MODULE}. */
+    static List<String> command(List<String> jvmOptions, long fileSizeLimitKib, String... args) {
         List<String> java = new ArrayList<>();
         java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.add("--add-modules=jdk.incubator.vector");
+        java.addAll(jvmOptions);
         java.add("-XX:+UseSerialGC");
         java.add("-XX:-UsePerfData"); // no hsperfdata file: nothing written outside the run directory
         java.add("-Xmx512m");
@@ -43,7 +51,11 @@ final class ChildJvm {
     }
 
     static Process start(Path log, long fileSizeLimitKib, String... args) throws IOException {
-        Process p = new ProcessBuilder(command(fileSizeLimitKib, args))
+        return start(log, VECTOR_MODULE, fileSizeLimitKib, args);
+    }
+
+    static Process start(Path log, List<String> jvmOptions, long fileSizeLimitKib, String... args) throws IOException {
+        Process p = new ProcessBuilder(command(jvmOptions, fileSizeLimitKib, args))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -54,7 +66,12 @@ final class ChildJvm {
     /** Runs {@code jgrad args…} to the end (at most {@code seconds}) and returns its exit code. */
     static int run(Path log, long fileSizeLimitKib, long seconds, String... args)
             throws IOException, InterruptedException {
-        Process p = start(log, fileSizeLimitKib, args);
+        return run(log, VECTOR_MODULE, fileSizeLimitKib, seconds, args);
+    }
+
+    static int run(Path log, List<String> jvmOptions, long fileSizeLimitKib, long seconds, String... args)
+            throws IOException, InterruptedException {
+        Process p = start(log, jvmOptions, fileSizeLimitKib, args);
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError("jgrad " + String.join(" ", args) + " did not finish in " + seconds + " s:\n"
