@@ -1,5 +1,6 @@
 package dev.jgrad.core.ops;
 
+import dev.jgrad.core.kernels.FloatMath;
 import dev.jgrad.core.kernels.Gemm;
 import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.DType;
@@ -227,20 +228,27 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
 
         /**
          * Rows [i0, i1) of the [T, T] block at {@code po}: raw Q·Kᵀ in columns 0 … i1 − 1, causal softmax of it
-         * / √d_k out, 0 right of the diagonal; float32 takes its exp from {@link FloatExp} ({@code bits} is its
-         * scratch), float64 from {@code Math.exp}.
+         * / √d_k out, 0 right of the diagonal. float32 runs each row on the Vector API ({@link FloatMath}) when
+         * present, else takes its exp from {@link FloatExp} ({@code bits} is its scratch); float64 from
+         * {@code Math.exp}.
          */
         void causalSoftmax(NdArray p, int po, int i0, int i1, int[] bits) {
             if (p.dtype() == DType.FLOAT32) {
                 float[] x = p.floats();
                 float scaleF = (float) scale;
+                FloatMath simd = FloatMath.vector();
                 for (int i = i0; i < i1; i++) {
                     int o = po + i * t;
-                    float m = max(x, o, i + 1);
-                    for (int j = 0; j <= i; j++) x[o + j] = (x[o + j] - m) * scaleF;
-                    FloatExp.expInPlace(x, o, i + 1, bits);
-                    float inv = (float) (1 / sum(x, o, i + 1));
-                    for (int j = 0; j <= i; j++) x[o + j] *= inv;
+                    if (simd != null) {
+                        float m = simd.max(x, o, i + 1);
+                        simd.scale(x, o, i + 1, (float) (1 / simd.expShiftedSum(x, o, i + 1, m, scaleF)));
+                    } else {
+                        float m = max(x, o, i + 1);
+                        for (int j = 0; j <= i; j++) x[o + j] = (x[o + j] - m) * scaleF;
+                        FloatExp.expInPlace(x, o, i + 1, bits);
+                        float inv = (float) (1 / sum(x, o, i + 1));
+                        for (int j = 0; j <= i; j++) x[o + j] *= inv;
+                    }
                     Arrays.fill(x, o + i + 1, o + i1, 0f);
                 }
             } else {

@@ -1,5 +1,6 @@
 package dev.jgrad.core.ops;
 
+import dev.jgrad.core.kernels.FloatMath;
 import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
@@ -15,9 +16,9 @@ import java.util.List;
  *   backward  ∂L/∂a = g ⊙ b ⊙ s · (1 + a · (1 − s))        (silu'(a) = s + a · s · (1 − s))
  *             ∂L/∂b = g ⊙ a · s
  * </pre>
- * Forward keeps s, so backward needs no {@code exp}; in float32 the exp runs in SIMD loops
- * ({@link FloatExp}). No broadcasting: a and b must have the same
- * shape. Elements are split over {@link Parallel}'s threads; each is computed alone, so results do not
+ * Forward keeps s, so backward needs no {@code exp}; in float32 the sigmoid runs on the Vector API
+ * ({@link FloatMath}) when it is present, else in {@link FloatExp}'s loops. No broadcasting: a and b must
+ * have the same shape. Elements are split over {@link Parallel}'s threads; each is computed alone, so results do not
  * depend on the thread count.
  */
 @GradientRule({"∂L/∂a = g ⊙ b ⊙ s · (1 + a · (1 − s))        (silu'(a) = s + a · s · (1 − s))", "∂L/∂b = g ⊙ a · s"})
@@ -58,12 +59,22 @@ public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
     }
 
     /**
-     * {@code s[i] = σ(a[i]) = 1 / (1 + e^−a[i])} for i in [from, to), float32, with the exp from
-     * {@link FloatExp} in blocks that stay in the L1 cache. For a &lt; −88 the result is about 6e-39
+     * {@code s[i] = σ(a[i]) = 1 / (1 + e^−a[i])} for i in [from, to), float32: on the Vector API when
+     * present, else with the exp from {@link FloatExp} in blocks that stay in the L1 cache. For a &lt; −88 the result is about 6e-39
      * instead of a smaller number (the exp is clamped); everywhere else it is within a few float
      * spacings of σ.
      */
     static void sigmoid(float[] a, float[] s, int from, int to) {
+        FloatMath simd = FloatMath.vector();
+        if (simd != null) {
+            simd.sigmoid(a, s, from, to);
+        } else {
+            plainSigmoid(a, s, from, to);
+        }
+    }
+
+    /** {@link #sigmoid} in plain Java, for JVMs without the Vector API. */
+    static void plainSigmoid(float[] a, float[] s, int from, int to) {
         int[] bits = new int[Math.min(BLOCK, to - from)];
         for (int b = from; b < to; b += BLOCK) {
             int n = Math.min(BLOCK, to - b);

@@ -75,6 +75,7 @@ class GemmChildJvmTest {
     void plainJavaWithoutTheIncubatorModuleFallsBackToEjml() throws Exception {
         Map<String, String> child = runChildOk(List.of());
         assertEquals("ejml", child.get("backend"), child.toString());
+        assertEquals("plain", child.get("floatMath"), child.toString());
         assertEquals(checksumHere("ejml"), child.get("checksum"));
     }
 
@@ -83,6 +84,7 @@ class GemmChildJvmTest {
         // With the module present the default is the vector kernel (checked in GemmTest, in process).
         Map<String, String> ejml = runChildOk(List.of("--add-modules=jdk.incubator.vector", "-Djgrad.gemm=ejml"));
         assertEquals("ejml", ejml.get("backend"), ejml.toString());
+        assertEquals("plain", ejml.get("floatMath"), ejml.toString()); // one switch for every kernel
         assertEquals(checksumHere("ejml"), ejml.get("checksum"));
     }
 

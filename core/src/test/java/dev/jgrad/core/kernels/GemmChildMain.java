@@ -3,8 +3,8 @@ package dev.jgrad.core.kernels;
 import java.util.Random;
 
 /**
- * Run in a child JVM by {@link GemmChildJvmTest}: prints the backend {@link Gemm} chose and a
- * checksum of a few products, one {@code key=value} per line on standard output.
+ * Run in a child JVM by {@link GemmChildJvmTest}: prints the backend {@link Gemm} chose, whether
+ * {@link FloatMath}'s Vector API loops run, and a checksum of a few products, one {@code key=value} per line on standard output.
  */
 public final class GemmChildMain {
 
@@ -14,6 +14,7 @@ public final class GemmChildMain {
         long checksum = checksum(
                 (transA, transB, m, n, k, a, b, c) -> Gemm.sgemm(transA, transB, m, n, k, a, 0, b, 0, c, 0, true));
         System.out.println("backend=" + Gemm.backend());
+        System.out.println("floatMath=" + (FloatMath.vector() == null ? "plain" : "vector"));
         System.out.println("checksum=" + Long.toHexString(checksum));
     }
 

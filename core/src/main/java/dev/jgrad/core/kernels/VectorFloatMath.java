@@ -1,0 +1,128 @@
+package dev.jgrad.core.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatMath} on the Vector API. Each loop runs whole vectors and finishes the last n mod L
+ * elements with scalar code of the same operations ({@link Math#fma} for each lane's fused
+ * multiply-add), so every element gets the same result wherever it lies in the run.
+ */
+final class VectorFloatMath implements FloatMath {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693145752f; // ln 2 rounded to 16 bits: k · LN2_HI is exact
+    private static final float LN2_LO = 1.42860677e-6f; // ln 2 − LN2_HI
+    private static final float MAGIC = 12582912f; // 1.5 · 2²³: adding it rounds to an integer in the low bits
+    private static final int MAGIC_BITS = 0x4B400000;
+    private static final float LO = -87.3f;
+    private static final float HI = 88f;
+    private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
+    private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
+
+    @Override
+    public void expInPlace(float[] a, int off, int n) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            exp(FloatVector.fromArray(F, a, off + i)).intoArray(a, off + i);
+        }
+        for (; i < n; i++) {
+            a[off + i] = exp(a[off + i]);
+        }
+    }
+
+    @Override
+    public void sigmoid(float[] a, float[] s, int from, int to) {
+        int i = from;
+        for (; i <= to - L; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(F, a, i).neg());
+            ONE.div(e.add(1f)).intoArray(s, i);
+        }
+        for (; i < to; i++) {
+            s[i] = 1f / (1f + exp(-a[i]));
+        }
+    }
+
+    @Override
+    public double expShiftedSum(float[] x, int off, int n, float shift, float scale) {
+        FloatVector sum = FloatVector.zero(F);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, off + j).sub(shift).mul(scale));
+            e.intoArray(x, off + j);
+            sum = sum.add(e);
+        }
+        double total = 0;
+        for (int lane = 0; lane < L; lane++) {
+            total += sum.lane(lane); // in lane order: the same sum on every thread
+        }
+        for (; j < n; j++) {
+            float e = exp((x[off + j] - shift) * scale);
+            x[off + j] = e;
+            total += e;
+        }
+        return total;
+    }
+
+    @Override
+    public float max(float[] x, int off, int n) {
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            m = m.max(FloatVector.fromArray(F, x, off + j));
+        }
+        float result = m.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) {
+            result = Math.max(result, x[off + j]);
+        }
+        return result;
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float c) {
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector.fromArray(F, x, off + j).mul(c).intoArray(x, off + j);
+        }
+        for (; j < n; j++) {
+            x[off + j] *= c;
+        }
+    }
+
+    /** e^x in each lane. */
+    private static FloatVector exp(FloatVector x) {
+        x = x.max(LO).min(HI);
+        FloatVector t = x.fma(LOG2E, MAGIC); // MAGIC + k
+        FloatVector k = t.sub(MAGIC);
+        FloatVector r = k.fma(MINUS_LN2_HI, x).add(k.mul(-LN2_LO));
+        FloatVector p = r.mul(1f / 5040).add(1f / 720); // Σ_{n ≤ 7} rⁿ / n! by Horner's rule
+        p = p.mul(r).add(1f / 120);
+        p = p.mul(r).add(1f / 24);
+        p = p.mul(r).add(1f / 6);
+        p = p.mul(r).add(1f / 2);
+        p = p.mul(r).add(1f);
+        p = p.mul(r).add(1f);
+        IntVector exponent = t.reinterpretAsInts().sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(exponent.reinterpretAsFloats());
+    }
+
+    /** e^x with the operations of one lane of {@link #exp(FloatVector)}. */
+    private static float exp(float x) {
+        x = Math.min(Math.max(x, LO), HI);
+        float t = Math.fma(x, LOG2E, MAGIC);
+        float k = t - MAGIC;
+        float r = Math.fma(k, -LN2_HI, x) + k * -LN2_LO;
+        float p = r * (1f / 5040) + 1f / 720;
+        p = p * r + 1f / 120;
+        p = p * r + 1f / 24;
+        p = p * r + 1f / 6;
+        p = p * r + 1f / 2;
+        p = p * r + 1f;
+        p = p * r + 1f;
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (MAGIC_BITS - 127)) << 23);
+    }
+}
