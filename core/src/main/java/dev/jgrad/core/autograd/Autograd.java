@@ -116,8 +116,9 @@ public final class Autograd {
         Map<Tensor, NdArray> grads = new IdentityHashMap<>();
         grads.put(root, seed);
         // Pending gradients that no one else refers to (see Op.backwardReturnsFreshArrays): later contributions
-        // are added into them in place, and a leaf takes one over without a copy. A listener may keep the
-        // arrays it is shown, so with a listener every array is treated as shared.
+        // are added into them in place, a leaf takes one over without a copy, and once an op returning new
+        // arrays has consumed one (or it was added into another) its storage is recycled (NdArray.recycle). A
+        // listener may keep the arrays it is shown, so with a listener every array is treated as shared.
         Set<NdArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean mayOwn = listener == null;
         for (int i = topo.size() - 1; i >= 0; i--) {
@@ -167,6 +168,9 @@ public final class Autograd {
                     }
                 } else if (owned.contains(previous)) {
                     previous.addInPlace(gk);
+                    if (gkOwned) {
+                        gk.recycle(); // added in, and no one else refers to it
+                    }
                 } else if (gkOwned) {
                     gk.addInPlace(previous); // a + b = b + a exactly, so the sum is the same as previous.add(gk)
                     grads.put(in, gk);
@@ -179,7 +183,13 @@ public final class Autograd {
                     }
                 }
             }
+            if (gOwned && fresh && !node.retainsGrad()) {
+                g.recycle(); // consumed: the op's results are new arrays, and only the engine held g
+            }
             if (!retainGraph) {
+                if (mayOwn && !overridden) {
+                    op.releaseSaved();
+                }
                 node.freeGraph();
             }
         }

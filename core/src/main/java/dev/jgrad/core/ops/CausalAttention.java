@@ -66,8 +66,8 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         pDims[q.rank() - 2] = heads;
         pDims[q.rank() - 1] = at.t;
         pDims[q.rank()] = at.t;
-        NdArray p = NdArray.zeros(q.dtype(), Shape.of(pDims)); // blocks above the diagonal stay 0
-        NdArray y = q.value().zerosLike();
+        NdArray p = NdArray.empty(q.dtype(), Shape.of(pDims)); // every row written, 0 right of the diagonal
+        NdArray y = q.value().emptyLike(); // y, ∂q, ∂k, ∂v: every head's rows written by a product
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
             int[] bits = Scratch.of(q.dtype(), at).bits;
             for (int item = from; item < to; item++) {
@@ -88,6 +88,12 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         return Tensor.result(y, new CausalAttention(q, k, v, heads, p));
     }
 
+    /** P is read by backward only, and no one else holds it. */
+    @Override
+    public void releaseSaved() {
+        p.recycle();
+    }
+
     /** True: ∂q, ∂k and ∂v are new arrays. */
     @Override
     public boolean backwardReturnsFreshArrays() {
@@ -102,9 +108,9 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
     @Override
     public List<NdArray> backward(NdArray g) {
         Layout at = new Layout(q.shape(), heads);
-        NdArray dq = q.value().zerosLike();
-        NdArray dk = k.value().zerosLike();
-        NdArray dv = v.value().zerosLike();
+        NdArray dq = q.value().emptyLike();
+        NdArray dk = k.value().emptyLike();
+        NdArray dv = v.value().emptyLike();
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
             NdArray ds = Scratch.of(q.dtype(), at).ds;
             for (int item = from; item < to; item++) {
@@ -228,7 +234,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
 
         /**
          * Rows [i0, i1) of the [T, T] block at {@code po}: raw Q·Kᵀ in columns 0 … i1 − 1, causal softmax of it
-         * / √d_k out, 0 right of the diagonal. float32 runs each row on the Vector API ({@link FloatMath}) when
+         * / √d_k out, 0 right of the diagonal (to the row's end: P's storage may be recycled). float32 runs each row on the Vector API ({@link FloatMath}) when
          * present, else takes its exp from {@link FloatExp} ({@code bits} is its scratch); float64 from
          * {@code Math.exp}.
          */
@@ -249,7 +255,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
                         float inv = (float) (1 / sum(x, o, i + 1));
                         for (int j = 0; j <= i; j++) x[o + j] *= inv;
                     }
-                    Arrays.fill(x, o + i + 1, o + i1, 0f);
+                    Arrays.fill(x, o + i + 1, o + t, 0f);
                 }
             } else {
                 double[] x = p.doubles();
@@ -263,7 +269,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
                         sum += x[o + j];
                     }
                     for (int j = 0; j <= i; j++) x[o + j] /= sum;
-                    Arrays.fill(x, o + i + 1, o + i1, 0.0);
+                    Arrays.fill(x, o + i + 1, o + t, 0.0);
                 }
             }
         }

@@ -196,7 +196,7 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
     @Override
     public List<NdArray> backward(NdArray g) {
         NdArray z = logits.value();
-        NdArray dz = z.zerosLike();
+        NdArray dz = z.emptyLike(); // every row written, ignored ones with zeros
         int classes = z.shape().dim(-1);
         double[] scale = new double[targets.length]; // g (· 1/N) per row; 0 for ignored rows
         for (int r = 0; r < targets.length; r++) {
@@ -219,10 +219,11 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
         Scratch scratch = SCRATCH.get();
         double[] block = scratch.block;
         for (int r = from; r < to; r++) {
-            if (targets[r] == ignoreIndex) {
-                continue; // dz row stays 0
-            }
             int o = r * v;
+            if (targets[r] == ignoreIndex) {
+                Arrays.fill(dz, o, o + v, 0f);
+                continue;
+            }
             int target = targets[r];
             double s = scale[r];
             double l = lse[r];
@@ -246,10 +247,11 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
 
     private void backwardRows(double[] z, double[] dz, double[] scale, int from, int to, int v) {
         for (int r = from; r < to; r++) {
+            int o = r * v;
             if (targets[r] == ignoreIndex) {
+                Arrays.fill(dz, o, o + v, 0.0);
                 continue;
             }
-            int o = r * v;
             double s = scale[r];
             double l = lse[r];
             for (int a = 0; a < v; a++) {

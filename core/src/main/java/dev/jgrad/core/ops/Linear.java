@@ -48,7 +48,7 @@ public record Linear(Tensor x, Tensor weight, Tensor bias) implements Op {
         int rows = x.shape().sizeOf(0, x.rank() - 1);
         int[] dims = x.shape().dims();
         dims[dims.length - 1] = out;
-        NdArray y = NdArray.zeros(x.dtype(), Shape.of(dims));
+        NdArray y = NdArray.empty(x.dtype(), Shape.of(dims)); // every element written by the product
         gemm(false, true, rows, out, in, x.value(), weight.value(), y, false);
         if (bias != null) {
             addBias(y, bias.value(), rows, out);
@@ -75,11 +75,11 @@ public record Linear(Tensor x, Tensor weight, Tensor bias) implements Op {
         NdArray dx = null;
         NdArray dw = null;
         if (x.requiresGrad()) {
-            dx = x.value().zerosLike();
+            dx = x.value().emptyLike();
             gemm(false, false, rows, in, out, g, weight.value(), dx, false); // g · W
         }
         if (weight.requiresGrad()) {
-            dw = weight.value().zerosLike();
+            dw = weight.value().emptyLike();
             gemm(true, false, out, in, rows, g, x.value(), dw, false); // gᵀ · x
         }
         if (bias == null) {

@@ -66,6 +66,13 @@ public sealed interface Op
         return false;
     }
 
+    /**
+     * Engine use: called once, after {@link #backward} has run and the engine is freeing the graph (no
+     * {@code retainGraph}, no listener): the op may hand back storage that only it holds and only backward
+     * reads ({@link NdArray#recycle}), such as a saved softmax. Nothing by default.
+     */
+    default void releaseSaved() {}
+
     /** The op's name as the user calls it, e.g. {@code matmul}, {@code crossEntropy}. */
     default String name() {
         String s = getClass().getSimpleName();

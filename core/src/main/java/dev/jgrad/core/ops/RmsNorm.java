@@ -42,7 +42,7 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
         int d = x.dim(-1);
         int rows = x.shape().sizeOf(0, x.rank() - 1);
         double[] rho = new double[rows];
-        NdArray y = x.value().zerosLike();
+        NdArray y = x.value().emptyLike(); // every row written
         Parallel.forRange(rows, grain(d), (from, to) -> {
             for (int r = from; r < to; r++) {
                 rho[r] = 1 / Math.sqrt(meanSquare(x.value(), r * d, d) + eps);
@@ -67,7 +67,7 @@ public record RmsNorm(Tensor x, Tensor weight, double[] rho) implements Op {
     public List<NdArray> backward(NdArray g) {
         int d = weight.dim(0);
         int rows = rho.length;
-        NdArray dx = x.value().zerosLike();
+        NdArray dx = x.value().emptyLike(); // every row written
         int grain = grain(d);
         int chunks = (rows + grain - 1) / grain;
         // Σ_r g ⊙ x̂ per chunk of rows; the chunks are fixed by rows and grain, and summed in order below

@@ -79,7 +79,7 @@ public record Rope(Tensor x, NdArray cos, NdArray sin, int[] rows) implements Op
 
     /** Each pair of row r turned by ± the angle of table row {@code rows[r]} ({@code sign} = ±1). */
     private static NdArray rotate(NdArray x, NdArray cos, NdArray sin, int[] rows, int sign) {
-        NdArray y = x.zerosLike();
+        NdArray y = x.emptyLike(); // every pair of every row written
         int half = x.shape().dim(-1) / 2;
         int grain = Math.max(1, GRAIN_ELEMENTS / Math.max(1, 2 * half));
         Parallel.forRange(rows.length, grain, (from, to) -> {

@@ -32,8 +32,8 @@ public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
             throw new IllegalArgumentException(
                     "siluMul: shapes " + a.shape() + " and " + b.shape() + " differ; silu(a) ⊙ b needs equal shapes");
         }
-        NdArray s = a.value().zerosLike();
-        NdArray y = a.value().zerosLike();
+        NdArray s = a.value().emptyLike(); // s, y, ∂a and ∂b: every element written below
+        NdArray y = a.value().emptyLike();
         Parallel.forRange(a.numel(), GRAIN_ELEMENTS, (from, to) -> {
             if (a.dtype() == DType.FLOAT32) {
                 float[] av = a.value().floats();
@@ -87,6 +87,12 @@ public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
     /** Elements per block of {@link #sigmoid}: a few arrays of this many stay in L1. */
     private static final int BLOCK = 1024;
 
+    /** s is read by backward only, and no one else holds it. */
+    @Override
+    public void releaseSaved() {
+        s.recycle();
+    }
+
     /** True: ∂a and ∂b are new arrays. */
     @Override
     public boolean backwardReturnsFreshArrays() {
@@ -100,8 +106,8 @@ public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
 
     @Override
     public List<NdArray> backward(NdArray g) {
-        NdArray da = g.zerosLike();
-        NdArray db = g.zerosLike();
+        NdArray da = g.emptyLike();
+        NdArray db = g.emptyLike();
         Parallel.forRange(g.size(), GRAIN_ELEMENTS, (from, to) -> {
             if (g.dtype() == DType.FLOAT32) {
                 float[] gv = g.floats();

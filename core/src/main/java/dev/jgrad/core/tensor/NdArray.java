@@ -68,6 +68,23 @@ public final class NdArray {
         }
     }
 
+    /**
+     * An array of this shape whose values are unspecified, as PyTorch's {@code torch.empty}: for a result the
+     * caller overwrites entirely. Its storage is a recycled buffer of the same length when there is one (see
+     * {@link #recycle}), else new zeros.
+     */
+    public static NdArray empty(DType dtype, Shape shape) {
+        int n = shape.size();
+        switch (dtype) {
+            case FLOAT32:
+                return wrap(BufferPool.floats(n), shape);
+            case FLOAT64:
+                return wrap(BufferPool.doubles(n), shape);
+            default:
+                return wrap(new int[n], shape);
+        }
+    }
+
     public static NdArray full(DType dtype, Shape shape, double value) {
         NdArray a = zeros(dtype, shape);
         if (value != 0) {
@@ -82,6 +99,24 @@ public final class NdArray {
 
     public NdArray zerosLike() {
         return zeros(dtype, shape);
+    }
+
+    /** {@link #empty} of this array's dtype and shape. */
+    public NdArray emptyLike() {
+        return empty(dtype, shape);
+    }
+
+    /**
+     * Engine use: hands this array's storage over for reuse by {@link #empty}. The caller guarantees that
+     * nothing reads or writes the storage afterwards, through this object or any other (a {@link #reshape}
+     * view shares it). Autograd calls it for gradients that only it holds, once they are consumed.
+     */
+    public void recycle() {
+        if (f != null) {
+            BufferPool.give(f);
+        } else if (d != null) {
+            BufferPool.give(d);
+        }
     }
 
     // ---- access ---------------------------------------------------------------------------------

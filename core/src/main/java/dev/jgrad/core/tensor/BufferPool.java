@@ -1,0 +1,129 @@
+package dev.jgrad.core.tensor;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Storage handed back for reuse, so that a training step's big buffers are recycled instead of allocated
+ * again: in Java every new array is zeroed by the allocating thread, while the other threads wait, and
+ * every allocated byte brings the next garbage collection closer. Autograd gives back the gradients that
+ * only it holds, once they are consumed ({@link NdArray#recycle}); ops that overwrite every element of a
+ * result take their storage from here ({@link NdArray#empty}). A training step repeats its shapes, so a
+ * step's backward pass reuses its own consumed gradients, and the next forward pass what is left.
+ *
+ * <p>Arrays are kept by exact length, only from {@link #MIN_LENGTH} elements up (smaller ones are cheap
+ * to allocate), and at most {@link #capacityBytes()} bytes in all; beyond that a given-back array is left
+ * to the garbage collector.
+ *
+ * <p>System properties: {@code jgrad.bufferPool=false} turns recycling off (every {@code empty} is a new
+ * zeroed array); {@code jgrad.bufferPoolMb} sets the capacity (default: an eighth of the maximum heap);
+ * {@code jgrad.bufferPool.poison=true} fills every given-back array with NaN, so that a result that does
+ * not overwrite all of its storage shows up as NaN (the tests run with it).
+ */
+final class BufferPool {
+    /** Arrays shorter than this are not kept. */
+    static final int MIN_LENGTH = 4096;
+
+    private static final boolean ENABLED = !"false".equals(System.getProperty("jgrad.bufferPool"));
+    private static final boolean POISON = Boolean.getBoolean("jgrad.bufferPool.poison");
+    private static final long CAPACITY = capacityFromProperty();
+
+    private static final Map<Integer, ArrayDeque<float[]>> FLOATS = new HashMap<>();
+    private static final Map<Integer, ArrayDeque<double[]>> DOUBLES = new HashMap<>();
+    private static long pooledBytes;
+
+    private BufferPool() {}
+
+    /** A float array of length n: a given-back one if there is one (contents unspecified), else a new one. */
+    static float[] floats(int n) {
+        if (ENABLED && n >= MIN_LENGTH) {
+            synchronized (BufferPool.class) {
+                ArrayDeque<float[]> q = FLOATS.get(n);
+                if (q != null && !q.isEmpty()) {
+                    pooledBytes -= 4L * n;
+                    return q.pop();
+                }
+            }
+        }
+        return new float[n];
+    }
+
+    /** A double array of length n, as {@link #floats}. */
+    static double[] doubles(int n) {
+        if (ENABLED && n >= MIN_LENGTH) {
+            synchronized (BufferPool.class) {
+                ArrayDeque<double[]> q = DOUBLES.get(n);
+                if (q != null && !q.isEmpty()) {
+                    pooledBytes -= 8L * n;
+                    return q.pop();
+                }
+            }
+        }
+        return new double[n];
+    }
+
+    /** Keeps {@code a} for reuse, if it is long enough and there is room. */
+    static void give(float[] a) {
+        if (!ENABLED || a.length < MIN_LENGTH) {
+            return;
+        }
+        if (POISON) {
+            Arrays.fill(a, Float.NaN);
+        }
+        synchronized (BufferPool.class) {
+            if (pooledBytes + 4L * a.length <= CAPACITY) {
+                FLOATS.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
+                pooledBytes += 4L * a.length;
+            }
+        }
+    }
+
+    /** Keeps {@code a} for reuse, as {@link #give(float[])}. */
+    static void give(double[] a) {
+        if (!ENABLED || a.length < MIN_LENGTH) {
+            return;
+        }
+        if (POISON) {
+            Arrays.fill(a, Double.NaN);
+        }
+        synchronized (BufferPool.class) {
+            if (pooledBytes + 8L * a.length <= CAPACITY) {
+                DOUBLES.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
+                pooledBytes += 8L * a.length;
+            }
+        }
+    }
+
+    /** Bytes held for reuse now. */
+    static synchronized long pooledBytes() {
+        return pooledBytes;
+    }
+
+    /** The most bytes held at once. */
+    static long capacityBytes() {
+        return CAPACITY;
+    }
+
+    /** Whether recycling is on ({@code jgrad.bufferPool} is not {@code false}). */
+    static boolean enabled() {
+        return ENABLED;
+    }
+
+    private static long capacityFromProperty() {
+        String mb = System.getProperty("jgrad.bufferPoolMb");
+        if (mb == null || mb.isBlank()) {
+            return Runtime.getRuntime().maxMemory() / 8;
+        }
+        try {
+            long value = Long.parseLong(mb.trim());
+            if (value >= 0) {
+                return value << 20;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("jgrad.bufferPoolMb must be a whole number of MiB ≥ 0, got \"" + mb + "\"");
+    }
+}
