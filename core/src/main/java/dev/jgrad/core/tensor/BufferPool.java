@@ -30,70 +30,67 @@ final class BufferPool {
     private static final boolean POISON = Boolean.getBoolean("jgrad.bufferPool.poison");
     private static final long CAPACITY = capacityFromProperty();
 
-    private static final Map<Integer, ArrayDeque<float[]>> FLOATS = new HashMap<>();
-    private static final Map<Integer, ArrayDeque<double[]>> DOUBLES = new HashMap<>();
+    /** Free arrays by element size and length: key (bytes per element) << 32 | length. */
+    private static final Map<Long, ArrayDeque<Object>> FREE = new HashMap<>();
+
     private static long pooledBytes;
 
     private BufferPool() {}
 
     /** A float array of length n: a given-back one if there is one (contents unspecified), else a new one. */
     static float[] floats(int n) {
-        if (ENABLED && n >= MIN_LENGTH) {
-            synchronized (BufferPool.class) {
-                ArrayDeque<float[]> q = FLOATS.get(n);
-                if (q != null && !q.isEmpty()) {
-                    pooledBytes -= 4L * n;
-                    return q.pop();
-                }
-            }
-        }
-        return new float[n];
+        Object a = take(Float.BYTES, n);
+        return a != null ? (float[]) a : new float[n];
     }
 
     /** A double array of length n, as {@link #floats}. */
     static double[] doubles(int n) {
-        if (ENABLED && n >= MIN_LENGTH) {
-            synchronized (BufferPool.class) {
-                ArrayDeque<double[]> q = DOUBLES.get(n);
-                if (q != null && !q.isEmpty()) {
-                    pooledBytes -= 8L * n;
-                    return q.pop();
-                }
-            }
-        }
-        return new double[n];
+        Object a = take(Double.BYTES, n);
+        return a != null ? (double[]) a : new double[n];
     }
 
     /** Keeps {@code a} for reuse, if it is long enough and there is room. */
     static void give(float[] a) {
-        if (!ENABLED || a.length < MIN_LENGTH) {
-            return;
-        }
-        if (POISON) {
-            Arrays.fill(a, Float.NaN);
-        }
-        synchronized (BufferPool.class) {
-            if (pooledBytes + 4L * a.length <= CAPACITY) {
-                FLOATS.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
-                pooledBytes += 4L * a.length;
+        if (ENABLED && a.length >= MIN_LENGTH) {
+            if (POISON) {
+                Arrays.fill(a, Float.NaN);
             }
+            put(Float.BYTES, a.length, a);
         }
     }
 
     /** Keeps {@code a} for reuse, as {@link #give(float[])}. */
     static void give(double[] a) {
-        if (!ENABLED || a.length < MIN_LENGTH) {
-            return;
-        }
-        if (POISON) {
-            Arrays.fill(a, Double.NaN);
-        }
-        synchronized (BufferPool.class) {
-            if (pooledBytes + 8L * a.length <= CAPACITY) {
-                DOUBLES.computeIfAbsent(a.length, n -> new ArrayDeque<>()).push(a);
-                pooledBytes += 8L * a.length;
+        if (ENABLED && a.length >= MIN_LENGTH) {
+            if (POISON) {
+                Arrays.fill(a, Double.NaN);
             }
+            put(Double.BYTES, a.length, a);
         }
+    }
+
+    private static synchronized Object take(int elementBytes, int n) {
+        if (!ENABLED || n < MIN_LENGTH) {
+            return null;
+        }
+        ArrayDeque<Object> free = FREE.get(key(elementBytes, n));
+        if (free == null || free.isEmpty()) {
+            return null;
+        }
+        pooledBytes -= (long) elementBytes * n;
+        return free.pop();
+    }
+
+    private static synchronized void put(int elementBytes, int n, Object array) {
+        long bytes = (long) elementBytes * n;
+        if (pooledBytes + bytes <= CAPACITY) {
+            FREE.computeIfAbsent(key(elementBytes, n), k -> new ArrayDeque<>()).push(array);
+            pooledBytes += bytes;
+        }
+    }
+
+    private static long key(int elementBytes, int n) {
+        return (long) elementBytes << 32 | n;
     }
 
     /** Bytes held for reuse now. */
