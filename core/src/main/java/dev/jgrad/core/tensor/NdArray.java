@@ -259,7 +259,7 @@ public final class NdArray {
             srcStrides[i] = inStrides[p];
         }
         Shape outShape = Shape.of(outDims);
-        NdArray out = zeros(dtype, outShape);
+        NdArray out = empty(dtype, outShape); // every row copied
         Strided.forEachRow(outShape, srcStrides, srcStrides, (o, a, sa, b, sb, n) -> out.copyRow(this, a, sa, o, n));
         return out;
     }
@@ -287,7 +287,7 @@ public final class NdArray {
      * are split over {@link Parallel}'s threads, so {@code fn} must be a pure function (as every op's is).
      */
     public NdArray map(DoubleUnaryOperator fn) {
-        NdArray out = zerosLike();
+        NdArray out = emptyLike(); // every element written
         if (ints != null) {
             for (int i = 0; i < ints.length; i++) {
                 out.ints[i] = (int) fn.applyAsDouble(ints[i]);
@@ -307,7 +307,7 @@ public final class NdArray {
     /** {@code out = fn(this, other)} with NumPy broadcasting. */
     public NdArray zip(NdArray other, String op, DoubleBinaryOperator fn) {
         Shape outShape = broadcastShape(op, other);
-        NdArray out = zeros(dtype, outShape);
+        NdArray out = empty(dtype, outShape); // every element written
         int[] sa = Strided.broadcastStrides(shape, outShape);
         int[] sb = Strided.broadcastStrides(other.shape, outShape);
         Strided.forEachRow(outShape, sa, sb, (o, a, ia, b, ib, n) -> {
@@ -326,7 +326,7 @@ public final class NdArray {
      */
     public NdArray arith(Arith kind, NdArray other) {
         Shape outShape = broadcastShape(kind.name().toLowerCase(java.util.Locale.ROOT), other);
-        NdArray out = zeros(dtype, outShape);
+        NdArray out = empty(dtype, outShape); // every element written, by the flat or the broadcasting loop
         int n = outShape.size();
         boolean flatA = size() == n || size() == 1;
         boolean flatB = other.size() == n || other.size() == 1;
