@@ -33,6 +33,13 @@ public interface FloatMath {
      */
     double expShiftedSum(float[] x, int off, int n, float shift, float scale);
 
+    /**
+     * Cross-entropy's exp, in double for float32 logits: {@code x[i] ← e^{x[i]}} for i in [0, n) and x[i] ≤ 0
+     * (clamped at −700), relative error below 1e-14, as the ops' plain {@code FloatExp}; returns Σ_i of the
+     * new values.
+     */
+    double expSum(double[] x, int n);
+
     /** {@code max_{j < n} x[off + j]} (−∞ for n = 0). */
     float max(float[] x, int off, int n);
 

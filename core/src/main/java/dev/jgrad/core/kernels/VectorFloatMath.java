@@ -1,7 +1,9 @@
 package dev.jgrad.core.kernels;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,6 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorFloatMath implements FloatMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int DL = D.length();
 
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145752f; // ln 2 rounded to 16 bits: k · LN2_HI is exact
@@ -69,6 +73,26 @@ final class VectorFloatMath implements FloatMath {
     }
 
     @Override
+    public double expSum(double[] x, int n) {
+        DoubleVector sum = DoubleVector.zero(D);
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            DoubleVector e = exp(DoubleVector.fromArray(D, x, i));
+            e.intoArray(x, i);
+            sum = sum.add(e);
+        }
+        double total = 0;
+        for (int lane = 0; lane < DL; lane++) {
+            total += sum.lane(lane); // in lane order: the same sum on every thread
+        }
+        for (; i < n; i++) {
+            x[i] = exp(x[i]);
+            total += x[i];
+        }
+        return total;
+    }
+
+    @Override
     public float max(float[] x, int off, int n) {
         FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int j = 0;
@@ -108,6 +132,56 @@ final class VectorFloatMath implements FloatMath {
         p = p.mul(r).add(1f);
         IntVector exponent = t.reinterpretAsInts().sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(exponent.reinterpretAsFloats());
+    }
+
+    private static final double LOG2E_D = 1.4426950408889634;
+    private static final double LN2_HI_D = 6.93147180369123816490e-01; // low 32 bits zero: k · LN2_HI_D is exact
+    private static final double LN2_LO_D = 1.90821492927058770002e-10; // ln 2 − LN2_HI_D
+    private static final double MAGIC_D = 6755399441055744.0; // 1.5 · 2⁵²: adding it rounds to an integer
+    private static final long MAGIC_BITS_D = Double.doubleToRawLongBits(MAGIC_D);
+
+    /**
+     * e^x in each lane, for x ≤ 0: clamp at −700, k = round(x · log₂e), r = x − k · ln 2 (ln 2 in two parts),
+     * e^r by its Taylor polynomial of degree 11 (remainder below 7e-15 for |r| ≤ (ln 2)/2), times 2^k.
+     */
+    private static DoubleVector exp(DoubleVector x) {
+        x = x.max(-700.0);
+        DoubleVector t = x.mul(LOG2E_D).add(MAGIC_D); // MAGIC_D + k
+        DoubleVector k = t.sub(MAGIC_D);
+        DoubleVector r = x.sub(k.mul(LN2_HI_D)).sub(k.mul(LN2_LO_D));
+        DoubleVector p = r.mul(1.0 / 39916800).add(1.0 / 3628800); // Horner's rule, from rⁱ¹/11! down
+        p = p.mul(r).add(1.0 / 362880);
+        p = p.mul(r).add(1.0 / 40320);
+        p = p.mul(r).add(1.0 / 5040);
+        p = p.mul(r).add(1.0 / 720);
+        p = p.mul(r).add(1.0 / 120);
+        p = p.mul(r).add(1.0 / 24);
+        p = p.mul(r).add(1.0 / 6);
+        p = p.mul(r).add(1.0 / 2);
+        p = p.mul(r).add(1.0);
+        p = p.mul(r).add(1.0);
+        LongVector exponent = t.reinterpretAsLongs().sub(MAGIC_BITS_D - 1023).lanewise(VectorOperators.LSHL, 52);
+        return p.mul(exponent.reinterpretAsDoubles());
+    }
+
+    /** e^x with the operations of one lane of {@link #exp(DoubleVector)}. */
+    private static double exp(double x) {
+        x = Math.max(x, -700.0);
+        double t = x * LOG2E_D + MAGIC_D;
+        double k = t - MAGIC_D;
+        double r = (x - k * LN2_HI_D) - k * LN2_LO_D;
+        double p = r * (1.0 / 39916800) + 1.0 / 3628800;
+        p = p * r + 1.0 / 362880;
+        p = p * r + 1.0 / 40320;
+        p = p * r + 1.0 / 5040;
+        p = p * r + 1.0 / 720;
+        p = p * r + 1.0 / 120;
+        p = p * r + 1.0 / 24;
+        p = p * r + 1.0 / 6;
+        p = p * r + 1.0 / 2;
+        p = p * r + 1.0;
+        p = p * r + 1.0;
+        return p * Double.longBitsToDouble((Double.doubleToRawLongBits(t) - (MAGIC_BITS_D - 1023)) << 52);
     }
 
     /** e^x with the operations of one lane of {@link #exp(FloatVector)}. */

@@ -1,5 +1,6 @@
 package dev.jgrad.core.ops;
 
+import dev.jgrad.core.kernels.FloatMath;
 import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
@@ -37,8 +38,9 @@ import java.util.Objects;
  * <p>Kernel: forward reads each row twice (max, then Σ exp), backward writes each row once. Both loop
  * over the flat {@code float[]}/{@code double[]}. float64 uses {@code Math.exp}. float32 logits are
  * widened to double; the sums, {@code lse} and each gradient entry are computed in double and rounded
- * once to float, with {@link FloatExp#expInPlace(double[], int, long[])} (relative error below 1e-14, against float's spacing of
- * 6e-8; SIMD loops over blocks of a row) in place of {@code Math.exp}. Rows are independent, so large inputs are split by rows across
+ * once to float, with an exp of relative error below 1e-14 (against float's spacing of 6e-8) in place
+ * of {@code Math.exp}, over blocks of a row: on the Vector API ({@link FloatMath#expSum}) when present,
+ * else in {@link FloatExp#expInPlace(double[], int, long[])}'s SIMD-friendly loops. Rows are independent, so large inputs are split by rows across
  * {@link Parallel}'s threads; the per-row losses go to a {@code double[]} summed afterwards in row
  * order, so the result does not depend on the thread count.
  */
@@ -137,6 +139,7 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
     private static void forwardRows(
             float[] z, int[] t, int ignoreIndex, int v, double[] lse, double[] losses, int from, int to) {
         Scratch scratch = SCRATCH.get();
+        FloatMath simd = FloatMath.vector();
         double[] block = scratch.block;
         for (int r = from; r < to; r++) {
             if (t[r] == ignoreIndex) {
@@ -150,8 +153,7 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
                 for (int a = 0; a < len; a++) {
                     block[a] = (double) z[o + b + a] - m;
                 }
-                FloatExp.expInPlace(block, len, scratch.bits);
-                s += sum(block, len);
+                s += simd != null ? simd.expSum(block, len) : plainExpSum(block, len, scratch.bits);
             }
             double logS = Math.log(s);
             lse[r] = m + logS;
@@ -217,6 +219,7 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
 
     private void backwardRows(float[] z, float[] dz, double[] scale, int from, int to, int v) {
         Scratch scratch = SCRATCH.get();
+        FloatMath simd = FloatMath.vector();
         double[] block = scratch.block;
         for (int r = from; r < to; r++) {
             int o = r * v;
@@ -233,7 +236,11 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
                 for (int a = 0; a < len; a++) {
                     block[a] = (double) z[o + b + a] - l;
                 }
-                FloatExp.expInPlace(block, len, scratch.bits); // p = e^(z − lse)
+                if (simd != null) { // p = e^(z − lse)
+                    simd.expSum(block, len);
+                } else {
+                    FloatExp.expInPlace(block, len, scratch.bits);
+                }
                 if (target >= b && target < b + len) {
                     pTarget = block[target - b];
                 }
@@ -284,6 +291,12 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
     }
 
     /** Σ_{a &lt; n} x[a] as (s₀ + s₁) + (s₂ + s₃), s_j summing a ≡ j (mod 4) in increasing a: a fixed order. */
+    /** x ← e^x in FloatExp's loops; Σ of the new values. */
+    private static double plainExpSum(double[] x, int n, long[] bits) {
+        FloatExp.expInPlace(x, n, bits);
+        return sum(x, n);
+    }
+
     private static double sum(double[] x, int n) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int a = 0;
