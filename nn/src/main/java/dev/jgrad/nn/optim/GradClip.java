@@ -1,5 +1,6 @@
 package dev.jgrad.nn.optim;
 
+import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.DType;
 import dev.jgrad.core.tensor.NdArray;
 import dev.jgrad.core.tensor.Tensor;
@@ -35,7 +36,9 @@ public final class GradClip {
                 if (g.dtype() == DType.FLOAT32) {
                     float[] a = g.floats();
                     float s = (float) scale;
-                    for (int j = 0; j < a.length; j++) a[j] *= s;
+                    Parallel.forRange(a.length, CHUNK, (from, to) -> {
+                        for (int j = from; j < to; j++) a[j] *= s;
+                    });
                 } else {
                     double[] a = g.doubles();
                     for (int j = 0; j < a.length; j++) a[j] *= scale;
@@ -52,7 +55,7 @@ public final class GradClip {
             NdArray g = p.gradValue();
             if (g == null) continue;
             if (g.dtype() == DType.FLOAT32) {
-                for (float x : g.floats()) sum += (double) x * x;
+                sum += sumOfSquares(g.floats());
             } else if (g.dtype() == DType.FLOAT64) {
                 for (double x : g.doubles()) sum += x * x;
             } else {
@@ -61,5 +64,36 @@ public final class GradClip {
             }
         }
         return Math.sqrt(sum);
+    }
+
+    /** Elements per chunk of {@link #sumOfSquares}. */
+    private static final int CHUNK = 1 << 16;
+
+    /**
+     * Σ x² in double: per chunk of {@link #CHUNK} elements in four interleaved partial sums (so that the adds
+     * overlap instead of waiting on one another), the chunks split over {@link Parallel}'s threads and their sums
+     * added in chunk order, so the result depends on the array only, never on the thread count.
+     */
+    private static double sumOfSquares(float[] a) {
+        int chunks = (a.length + CHUNK - 1) / CHUNK;
+        double[] partial = new double[chunks];
+        Parallel.forRange(chunks, 1, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int end = Math.min(a.length, (c + 1) * CHUNK);
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int j = c * CHUNK;
+                for (; j + 3 < end; j += 4) {
+                    s0 += (double) a[j] * a[j];
+                    s1 += (double) a[j + 1] * a[j + 1];
+                    s2 += (double) a[j + 2] * a[j + 2];
+                    s3 += (double) a[j + 3] * a[j + 3];
+                }
+                for (; j < end; j++) s0 += (double) a[j] * a[j];
+                partial[c] = (s0 + s1) + (s2 + s3);
+            }
+        });
+        double sum = 0;
+        for (double p : partial) sum += p;
+        return sum;
     }
 }
