@@ -28,8 +28,10 @@ import jdk.incubator.vector.VectorSpecies;
  * gradient gᵀ·x, 2048 deep, waits for the other thread twice instead of sixteen times.
  *
  * <p>B̃ is packed so that its micro-panel is read with unit stride and stays in L1, except when B
- * already has that layout and is small: not transposed, n a multiple of NR (row p of panel q is then
- * NR adjacent floats of B's row p) and k·n ≤ 64 K floats, so that all of B stays in L2. Then B is
+ * already has that layout and is small: not transposed, whole panels (row p of panel q is then NR
+ * adjacent floats of B's row p; a last panel past column n is read from B's memory beyond it, when
+ * there is some, and its extra columns go to the discarded part of a scratch tile) and k·n ≤ 64 K
+ * floats, so that all of B stays in L2. Then B is
  * read in place and the packing phase, a parallel region of its own, is skipped: 1.3–2× on the
  * products of a d = 64 model (1024x64x64, 192x1024x64:TN), 6% on attention's. A is read where it
  * lies: a row panel of op(A) is six rows of A (six unit-stride streams), or, when A is transposed,
@@ -156,7 +158,8 @@ final class VectorSgemm implements SgemmBackend {
         // B̃: B itself when it already has the micro-panel layout (not transposed, every panel full: row p of
         // panel q is NR adjacent floats of B's row p) and is small enough to stay in L2 (then packing it, a
         // parallel phase of its own, cost more than it saved); else packed by the caller, read by all tasks
-        boolean bInPlace = !transB && n % NR == 0 && (long) k * n <= B_IN_PLACE_MAX;
+        boolean bInPlace =
+                !transB && (long) k * n <= B_IN_PLACE_MAX && (n % NR == 0 || wholePanelsReadable(b, bOff, ldb, k, n));
         float[] bp = bInPlace ? b : BUFFERS.get().packedB(Math.min(k, KB));
         int bRow = bInPlace ? ldb : NR;
         for (int jc = 0; jc < n; jc += NC) {
@@ -499,6 +502,16 @@ final class VectorSgemm implements SgemmBackend {
 
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
+    }
+
+    /**
+     * Whether B's rows can be read as whole micro-panels past column n: the last panel of row p then also holds
+     * columns of B beyond n (or the start of the next row), whose products land only in the scratch tile's
+     * discarded columns.
+     */
+    private static boolean wholePanelsReadable(float[] b, int bOff, int ldb, int k, int n) {
+        int width = roundUp(n, NR);
+        return k > 0 && ldb >= width && bOff + (long) (k - 1) * ldb + width <= b.length;
     }
 
     private static int roundUp(int x, int multiple) {

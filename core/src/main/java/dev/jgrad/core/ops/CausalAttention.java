@@ -69,17 +69,20 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         NdArray p = NdArray.empty(q.dtype(), Shape.of(pDims)); // every row written, 0 right of the diagonal
         NdArray y = q.value().emptyLike(); // y, ∂q, ∂k, ∂v: every head's rows written by a product
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
-            int[] bits = Scratch.of(q.dtype(), at).bits;
+            Scratch scratch = Scratch.of(q.dtype(), at);
+            int[] bits = scratch.bits;
+            NdArray kt = scratch.transposed;
             for (int item = from; item < to; item++) {
                 int base = at.base(item);
                 int po = item * at.t * at.t;
+                at.transposeHead(k.value(), base, kt); // Kᵀ [d_k, T]: S = Q · Kᵀ then reads it in place
                 for (int i0 = 0; i0 < at.t; i0 += at.block) {
                     int i1 = Math.min(at.t, i0 + at.block);
                     int rows = i1 - i0;
                     int qi = base + i0 * at.width;
                     int pi = po + i0 * at.t;
                     int w = at.width;
-                    gemm(false, true, rows, i1, at.dk, q.value(), qi, w, k.value(), base, w, p, pi, at.t); // S = Q Kᵀ
+                    gemm(false, false, rows, i1, at.dk, q.value(), qi, w, kt, 0, at.t, p, pi, at.t); // S = Q Kᵀ
                     at.causalSoftmax(p, po, i0, i1, bits);
                     gemm(false, false, rows, at.dk, i1, p, pi, at.t, v.value(), base, w, y, qi, w); // Y = P V
                 }
@@ -112,9 +115,12 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
         NdArray dk = k.value().emptyLike();
         NdArray dv = v.value().emptyLike();
         Parallel.forRange(at.items(), at.grain(), (from, to) -> {
-            NdArray ds = Scratch.of(q.dtype(), at).ds;
+            Scratch scratch = Scratch.of(q.dtype(), at);
+            NdArray ds = scratch.ds;
+            NdArray vt = scratch.transposed;
             for (int item = from; item < to; item++) {
                 int base = at.base(item);
+                at.transposeHead(v.value(), base, vt); // Vᵀ [d_k, T]: ∂P = G · Vᵀ then reads it in place
                 int po = item * at.t * at.t;
                 int t = at.t;
                 int w = at.width;
@@ -127,7 +133,7 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
                     int i1 = Math.min(t, i0 + at.block);
                     int rows = i1 - i0;
                     int gi = base + i0 * w;
-                    gemm(false, true, rows, i1, at.dk, g, gi, w, v.value(), base, w, ds, i0 * t, t); // ∂P = G Vᵀ
+                    gemm(false, false, rows, i1, at.dk, g, gi, w, vt, 0, t, ds, i0 * t, t); // ∂P = G Vᵀ
                     at.softmaxBackward(p, po, ds, i0, i1); // ∂P → ∂S / √d_k, in place
                     gemm(false, false, rows, at.dk, i1, ds, i0 * t, t, k.value(), base, w, dq, gi, w); // ∂Q = ∂S K
                 }
@@ -177,23 +183,27 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
 
         final DType dtype;
         final int t;
+        final int dk;
         final NdArray ds;
+        final NdArray transposed;
         final int[] bits;
 
-        /** This thread's scratch for {@code dtype} and the layout's T, allocated when they change. */
+        /** This thread's scratch for {@code dtype} and the layout's T and d_k, allocated when they change. */
         static Scratch of(DType dtype, Layout at) {
             Scratch s = LAST.get();
-            if (s == null || s.dtype != dtype || s.t != at.t) {
-                s = new Scratch(dtype, at.t);
+            if (s == null || s.dtype != dtype || s.t != at.t || s.dk != at.dk) {
+                s = new Scratch(dtype, at.t, at.dk);
                 LAST.set(s);
             }
             return s;
         }
 
-        private Scratch(DType dtype, int t) {
+        private Scratch(DType dtype, int t, int dk) {
             this.dtype = dtype;
             this.t = t;
+            this.dk = dk;
             ds = NdArray.zeros(dtype, Shape.of(t, t));
+            transposed = NdArray.zeros(dtype, Shape.of(dk, t));
             bits = new int[t];
         }
     }
@@ -220,6 +230,23 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
 
         int items() {
             return batch * heads;
+        }
+
+        /** {@code dst[e, j] = src[base + j·width + e]}: the head at {@code base}, [T, d_k], transposed to [d_k, T]. */
+        void transposeHead(NdArray src, int base, NdArray dst) {
+            if (src.dtype() == DType.FLOAT32) {
+                float[] s = src.floats();
+                float[] d = dst.floats();
+                for (int j = 0; j < t; j++) {
+                    for (int e = 0; e < dk; e++) d[e * t + j] = s[base + j * width + e];
+                }
+            } else {
+                double[] s = src.doubles();
+                double[] d = dst.doubles();
+                for (int j = 0; j < t; j++) {
+                    for (int e = 0; e < dk; e++) d[e * t + j] = s[base + j * width + e];
+                }
+            }
         }
 
         /** Items per chunk: about 8 chunks, but at most 64 items. */
