@@ -27,6 +27,12 @@ final class VectorFloatMath implements FloatMath {
     private static final float HI = 88f;
     private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
     private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
+    private static final FloatVector F2 = FloatVector.broadcast(F, 1f / 2);
+    private static final FloatVector F3 = FloatVector.broadcast(F, 1f / 6);
+    private static final FloatVector F4 = FloatVector.broadcast(F, 1f / 24);
+    private static final FloatVector F5 = FloatVector.broadcast(F, 1f / 120);
+    private static final FloatVector F6 = FloatVector.broadcast(F, 1f / 720);
+    private static final FloatVector F7 = FloatVector.broadcast(F, 1f / 5040);
 
     @Override
     public void expInPlace(float[] a, int off, int n) {
@@ -123,13 +129,13 @@ final class VectorFloatMath implements FloatMath {
         FloatVector t = x.fma(LOG2E, MAGIC); // MAGIC + k
         FloatVector k = t.sub(MAGIC);
         FloatVector r = k.fma(MINUS_LN2_HI, x).add(k.mul(-LN2_LO));
-        FloatVector p = r.mul(1f / 5040).add(1f / 720); // Σ_{n ≤ 7} rⁿ / n! by Horner's rule
-        p = p.mul(r).add(1f / 120);
-        p = p.mul(r).add(1f / 24);
-        p = p.mul(r).add(1f / 6);
-        p = p.mul(r).add(1f / 2);
-        p = p.mul(r).add(1f);
-        p = p.mul(r).add(1f);
+        FloatVector p = r.fma(F7, F6); // Σ_{n ≤ 7} rⁿ / n! by Horner's rule
+        p = p.fma(r, F5);
+        p = p.fma(r, F4);
+        p = p.fma(r, F3);
+        p = p.fma(r, F2);
+        p = p.fma(r, ONE);
+        p = p.fma(r, ONE);
         IntVector exponent = t.reinterpretAsInts().sub(MAGIC_BITS - 127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(exponent.reinterpretAsFloats());
     }
@@ -139,6 +145,17 @@ final class VectorFloatMath implements FloatMath {
     private static final double LN2_LO_D = 1.90821492927058770002e-10; // ln 2 − LN2_HI_D
     private static final double MAGIC_D = 6755399441055744.0; // 1.5 · 2⁵²: adding it rounds to an integer
     private static final long MAGIC_BITS_D = Double.doubleToRawLongBits(MAGIC_D);
+    private static final DoubleVector ONE_D = DoubleVector.broadcast(D, 1.0);
+    private static final DoubleVector C2 = DoubleVector.broadcast(D, 1.0 / 2);
+    private static final DoubleVector C3 = DoubleVector.broadcast(D, 1.0 / 6);
+    private static final DoubleVector C4 = DoubleVector.broadcast(D, 1.0 / 24);
+    private static final DoubleVector C5 = DoubleVector.broadcast(D, 1.0 / 120);
+    private static final DoubleVector C6 = DoubleVector.broadcast(D, 1.0 / 720);
+    private static final DoubleVector C7 = DoubleVector.broadcast(D, 1.0 / 5040);
+    private static final DoubleVector C8 = DoubleVector.broadcast(D, 1.0 / 40320);
+    private static final DoubleVector C9 = DoubleVector.broadcast(D, 1.0 / 362880);
+    private static final DoubleVector C10 = DoubleVector.broadcast(D, 1.0 / 3628800);
+    private static final DoubleVector C11 = DoubleVector.broadcast(D, 1.0 / 39916800);
 
     /**
      * e^x in each lane, for x ≤ 0: clamp at −700, k = round(x · log₂e), r = x − k · ln 2 (ln 2 in two parts),
@@ -149,17 +166,17 @@ final class VectorFloatMath implements FloatMath {
         DoubleVector t = x.mul(LOG2E_D).add(MAGIC_D); // MAGIC_D + k
         DoubleVector k = t.sub(MAGIC_D);
         DoubleVector r = x.sub(k.mul(LN2_HI_D)).sub(k.mul(LN2_LO_D));
-        DoubleVector p = r.mul(1.0 / 39916800).add(1.0 / 3628800); // Horner's rule, from rⁱ¹/11! down
-        p = p.mul(r).add(1.0 / 362880);
-        p = p.mul(r).add(1.0 / 40320);
-        p = p.mul(r).add(1.0 / 5040);
-        p = p.mul(r).add(1.0 / 720);
-        p = p.mul(r).add(1.0 / 120);
-        p = p.mul(r).add(1.0 / 24);
-        p = p.mul(r).add(1.0 / 6);
-        p = p.mul(r).add(1.0 / 2);
-        p = p.mul(r).add(1.0);
-        p = p.mul(r).add(1.0);
+        DoubleVector p = r.fma(C11, C10); // Horner's rule, from rⁱ¹/11! down
+        p = p.fma(r, C9);
+        p = p.fma(r, C8);
+        p = p.fma(r, C7);
+        p = p.fma(r, C6);
+        p = p.fma(r, C5);
+        p = p.fma(r, C4);
+        p = p.fma(r, C3);
+        p = p.fma(r, C2);
+        p = p.fma(r, ONE_D);
+        p = p.fma(r, ONE_D);
         LongVector exponent = t.reinterpretAsLongs().sub(MAGIC_BITS_D - 1023).lanewise(VectorOperators.LSHL, 52);
         return p.mul(exponent.reinterpretAsDoubles());
     }
@@ -170,17 +187,17 @@ final class VectorFloatMath implements FloatMath {
         double t = x * LOG2E_D + MAGIC_D;
         double k = t - MAGIC_D;
         double r = (x - k * LN2_HI_D) - k * LN2_LO_D;
-        double p = r * (1.0 / 39916800) + 1.0 / 3628800;
-        p = p * r + 1.0 / 362880;
-        p = p * r + 1.0 / 40320;
-        p = p * r + 1.0 / 5040;
-        p = p * r + 1.0 / 720;
-        p = p * r + 1.0 / 120;
-        p = p * r + 1.0 / 24;
-        p = p * r + 1.0 / 6;
-        p = p * r + 1.0 / 2;
-        p = p * r + 1.0;
-        p = p * r + 1.0;
+        double p = Math.fma(r, 1.0 / 39916800, 1.0 / 3628800);
+        p = Math.fma(p, r, 1.0 / 362880);
+        p = Math.fma(p, r, 1.0 / 40320);
+        p = Math.fma(p, r, 1.0 / 5040);
+        p = Math.fma(p, r, 1.0 / 720);
+        p = Math.fma(p, r, 1.0 / 120);
+        p = Math.fma(p, r, 1.0 / 24);
+        p = Math.fma(p, r, 1.0 / 6);
+        p = Math.fma(p, r, 1.0 / 2);
+        p = Math.fma(p, r, 1.0);
+        p = Math.fma(p, r, 1.0);
         return p * Double.longBitsToDouble((Double.doubleToRawLongBits(t) - (MAGIC_BITS_D - 1023)) << 52);
     }
 
@@ -190,13 +207,13 @@ final class VectorFloatMath implements FloatMath {
         float t = Math.fma(x, LOG2E, MAGIC);
         float k = t - MAGIC;
         float r = Math.fma(k, -LN2_HI, x) + k * -LN2_LO;
-        float p = r * (1f / 5040) + 1f / 720;
-        p = p * r + 1f / 120;
-        p = p * r + 1f / 24;
-        p = p * r + 1f / 6;
-        p = p * r + 1f / 2;
-        p = p * r + 1f;
-        p = p * r + 1f;
+        float p = Math.fma(r, 1f / 5040, 1f / 720);
+        p = Math.fma(p, r, 1f / 120);
+        p = Math.fma(p, r, 1f / 24);
+        p = Math.fma(p, r, 1f / 6);
+        p = Math.fma(p, r, 1f / 2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (MAGIC_BITS - 127)) << 23);
     }
 }
