@@ -1,12 +1,14 @@
 package dev.jgrad.core.kernels;
 
 /**
- * The float32 loops of the exp-based ops (the SwiGLU gate's sigmoid, attention's softmax), written
- * on the Vector API. C2 compiles the plain-Java versions of these loops (in the ops) to partly scalar
- * code; these run 3–6× faster.
+ * The loops of the exp-based ops (the SwiGLU gate's sigmoid, attention's softmax rows, float32
+ * cross-entropy's exp in double), written on the Vector API. C2 compiles the plain-Java versions of
+ * these loops (in the ops) partly to scalar code; with these, SwiGLU's forward runs 1.7× faster and
+ * cross-entropy 1.3× (one thread).
  *
- * <p>The exp is the ops' {@code FloatExp} with the same constants, range reduction and polynomial,
- * evaluated in vector lanes with fused multiply-adds:
+ * <p>The float exp is the ops' {@code FloatExp} with the same constants, range reduction and
+ * polynomial, evaluated in vector lanes with fused multiply-adds (the double one likewise, see
+ * {@link #expSum}):
  * <pre>
  *   x ← clamp(x, −87.3, 88),   k = round(x · log₂e),   r = x − k · ln 2    (ln 2 in two parts)
  *   e^x = 2^k · Σ_{n ≤ 7} rⁿ / n!                                         2^k from its exponent bits

@@ -27,12 +27,15 @@ import java.util.List;
  * This equals splitting the heads into [..., h, T, d_k], {@code softmax(maskedFill(q·kᵀ/√d_k, j > i,
  * −∞)) · v} and merging them back, without the permute copies, the mask tensor or the −∞ fill: the
  * softmax runs in place, row by row, over the causal triangle j ≤ i only, and the entries above it
- * are exactly 0. Forward keeps P [..., h, T, T] for backward. With h = 1 the op also serves inputs
+ * are exactly 0. Forward keeps P [..., h, T, T] for backward, which hands its storage back for reuse
+ * ({@link #releaseSaved}). With h = 1 the op also serves inputs
  * already split into heads, [..., h, T, d_k].
  *
  * <p>Kernel: the (batch item, head) pairs are independent and are split over {@link Parallel}'s
  * threads, a few pairs per chunk. Each runs its products through {@link Gemm} on the head's columns
- * where they lie, rows h·d_k apart (no copies), in blocks of R query rows (R a multiple of the GEMM's
+ * where they lie, rows h·d_k apart, except K and V, which it first transposes into a [d_k, T] scratch
+ * (Kᵀ for S, Vᵀ for ∂P: a small B that the GEMM reads in place, where Kᵀ as a transposed operand would
+ * be packed again for every block), in blocks of R query rows (R a multiple of the GEMM's
  * 6-row tile, about T/4): the block [i₀, i₁) needs keys 0 … i₁ − 1 only, so the products skip the
  * blocks above the diagonal, which hold only zeros of P, and do about 5/8 of the T²-sized work:
  * <pre>
@@ -261,9 +264,9 @@ public record CausalAttention(Tensor q, Tensor k, Tensor v, int heads, NdArray p
 
         /**
          * Rows [i0, i1) of the [T, T] block at {@code po}: raw Q·Kᵀ in columns 0 … i1 − 1, causal softmax of it
-         * / √d_k out, 0 right of the diagonal (to the row's end: P's storage may be recycled). float32 runs each row on the Vector API ({@link FloatMath}) when
-         * present, else takes its exp from {@link FloatExp} ({@code bits} is its scratch); float64 from
-         * {@code Math.exp}.
+         * / √d_k out, 0 right of the diagonal (to the row's end: P's storage may be recycled). float32 runs
+         * each row on the Vector API ({@link FloatMath}) when present, else takes its exp from {@link FloatExp}
+         * ({@code bits} is its scratch); float64 from {@code Math.exp}.
          */
         void causalSoftmax(NdArray p, int po, int i0, int i1, int[] bits) {
             if (p.dtype() == DType.FLOAT32) {

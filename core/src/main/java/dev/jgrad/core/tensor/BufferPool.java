@@ -9,9 +9,11 @@ import java.util.Map;
  * Storage handed back for reuse, so that a training step's big buffers are recycled instead of allocated
  * again: in Java every new array is zeroed by the allocating thread, while the other threads wait, and
  * every allocated byte brings the next garbage collection closer. Autograd gives back the gradients that
- * only it holds, once they are consumed ({@link NdArray#recycle}); ops that overwrite every element of a
- * result take their storage from here ({@link NdArray#empty}). A training step repeats its shapes, so a
- * step's backward pass reuses its own consumed gradients, and the next forward pass what is left.
+ * only it holds, once they are consumed, and ops give back what they saved for backward only, once it has
+ * run (attention's P, the SwiGLU gate's sigmoid; {@code Op.releaseSaved}), all through
+ * {@link NdArray#recycle}; ops that overwrite every element of a result take their storage from here
+ * ({@link NdArray#empty}). A training step repeats its shapes, so a step's backward pass reuses its own
+ * consumed gradients, and the next forward pass what is left.
  *
  * <p>Arrays are kept by exact length, only from {@link #MIN_LENGTH} elements up (smaller ones are cheap
  * to allocate), and at most {@link #capacityBytes()} bytes in all; beyond that a given-back array is left
