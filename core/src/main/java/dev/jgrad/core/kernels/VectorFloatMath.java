@@ -41,6 +41,23 @@ final class VectorFloatMath implements FloatMath {
     private static final FloatVector F6 = FloatVector.broadcast(F, 1f / 720);
     private static final FloatVector F7 = FloatVector.broadcast(F, 1f / 5040);
 
+    private static final double LOG2E_D = 1.4426950408889634;
+    private static final double LN2_HI_D = 6.93147180369123816490e-01; // low 32 bits zero: k · LN2_HI_D is exact
+    private static final double LN2_LO_D = 1.90821492927058770002e-10; // ln 2 − LN2_HI_D
+    private static final double MAGIC_D = 6755399441055744.0; // 1.5 · 2⁵²: adding it rounds to an integer
+    private static final long MAGIC_BITS_D = Double.doubleToRawLongBits(MAGIC_D);
+    private static final DoubleVector ONE_D = DoubleVector.broadcast(D, 1.0);
+    private static final DoubleVector C2 = DoubleVector.broadcast(D, 1.0 / 2);
+    private static final DoubleVector C3 = DoubleVector.broadcast(D, 1.0 / 6);
+    private static final DoubleVector C4 = DoubleVector.broadcast(D, 1.0 / 24);
+    private static final DoubleVector C5 = DoubleVector.broadcast(D, 1.0 / 120);
+    private static final DoubleVector C6 = DoubleVector.broadcast(D, 1.0 / 720);
+    private static final DoubleVector C7 = DoubleVector.broadcast(D, 1.0 / 5040);
+    private static final DoubleVector C8 = DoubleVector.broadcast(D, 1.0 / 40320);
+    private static final DoubleVector C9 = DoubleVector.broadcast(D, 1.0 / 362880);
+    private static final DoubleVector C10 = DoubleVector.broadcast(D, 1.0 / 3628800);
+    private static final DoubleVector C11 = DoubleVector.broadcast(D, 1.0 / 39916800);
+
     @Override
     public void expInPlace(float[] a, int off, int n) {
         int i = 0;
@@ -170,23 +187,6 @@ final class VectorFloatMath implements FloatMath {
             x[off + j] *= c;
         }
     }
-
-    private static final double LOG2E_D = 1.4426950408889634;
-    private static final double LN2_HI_D = 6.93147180369123816490e-01; // low 32 bits zero: k · LN2_HI_D is exact
-    private static final double LN2_LO_D = 1.90821492927058770002e-10; // ln 2 − LN2_HI_D
-    private static final double MAGIC_D = 6755399441055744.0; // 1.5 · 2⁵²: adding it rounds to an integer
-    private static final long MAGIC_BITS_D = Double.doubleToRawLongBits(MAGIC_D);
-    private static final DoubleVector ONE_D = DoubleVector.broadcast(D, 1.0);
-    private static final DoubleVector C2 = DoubleVector.broadcast(D, 1.0 / 2);
-    private static final DoubleVector C3 = DoubleVector.broadcast(D, 1.0 / 6);
-    private static final DoubleVector C4 = DoubleVector.broadcast(D, 1.0 / 24);
-    private static final DoubleVector C5 = DoubleVector.broadcast(D, 1.0 / 120);
-    private static final DoubleVector C6 = DoubleVector.broadcast(D, 1.0 / 720);
-    private static final DoubleVector C7 = DoubleVector.broadcast(D, 1.0 / 5040);
-    private static final DoubleVector C8 = DoubleVector.broadcast(D, 1.0 / 40320);
-    private static final DoubleVector C9 = DoubleVector.broadcast(D, 1.0 / 362880);
-    private static final DoubleVector C10 = DoubleVector.broadcast(D, 1.0 / 3628800);
-    private static final DoubleVector C11 = DoubleVector.broadcast(D, 1.0 / 39916800);
 
     /**
      * e^x for x ≤ 0, as one lane of {@link #expSum}: clamp at −700, k = round(x · log₂e), r = x − k · ln 2
