@@ -51,22 +51,13 @@ final class FloatExp {
             float x = a[off + i];
             float k = (x * LOG2E + MAGIC) - MAGIC;
             float r = (x - k * LN2_HI) - k * LN2_LO;
-            a[off + i] = 1f
-                    + r
-                            * (1f
-                                    + r
-                                            * (1f / 2
-                                                    + r
-                                                            * (1f / 6
-                                                                    + r
-                                                                            * (1f / 24
-                                                                                    + r
-                                                                                            * (1f / 120
-                                                                                                    + r
-                                                                                                            * (1f / 720
-                                                                                                                    + r
-                                                                                                                            * (1f
-                                                                                                                                    / 5040)))))));
+            float p = 1f / 720 + r * (1f / 5040); // Σ_{n ≤ 7} rⁿ / n! by Horner's rule, innermost first
+            p = 1f / 120 + r * p;
+            p = 1f / 24 + r * p;
+            p = 1f / 6 + r * p;
+            p = 1f / 2 + r * p;
+            p = 1f + r * p;
+            a[off + i] = 1f + r * p;
         }
         for (int i = 0; i < n; i++) {
             bits[i] = (bits[i] - MAGIC_BITS + 127) << 23; // 2^k
@@ -99,34 +90,17 @@ final class FloatExp {
         for (int i = 0; i < n; i++) { // the same double operations give the same k
             double k = (x[i] * LOG2E_D + MAGIC_D) - MAGIC_D;
             double r = (x[i] - k * LN2_HI_D) - k * LN2_LO_D;
-            x[i] = 1
-                    + r
-                            * (1
-                                    + r
-                                            * (1.0 / 2
-                                                    + r
-                                                            * (1.0 / 6
-                                                                    + r
-                                                                            * (1.0 / 24
-                                                                                    + r
-                                                                                            * (1.0 / 120
-                                                                                                    + r
-                                                                                                            * (1.0 / 720
-                                                                                                                    + r
-                                                                                                                            * (1.0
-                                                                                                                                            / 5040
-                                                                                                                                    + r
-                                                                                                                                            * (1.0
-                                                                                                                                                            / 40320
-                                                                                                                                                    + r
-                                                                                                                                                            * (1.0
-                                                                                                                                                                            / 362880
-                                                                                                                                                                    + r
-                                                                                                                                                                            * (1.0
-                                                                                                                                                                                            / 3628800
-                                                                                                                                                                                    + r
-                                                                                                                                                                                            * (1.0
-                                                                                                                                                                                                    / 39916800)))))))))));
+            double p = 1.0 / 3628800 + r * (1.0 / 39916800); // Σ_{n ≤ 11} rⁿ / n!, innermost first
+            p = 1.0 / 362880 + r * p;
+            p = 1.0 / 40320 + r * p;
+            p = 1.0 / 5040 + r * p;
+            p = 1.0 / 720 + r * p;
+            p = 1.0 / 120 + r * p;
+            p = 1.0 / 24 + r * p;
+            p = 1.0 / 6 + r * p;
+            p = 1.0 / 2 + r * p;
+            p = 1 + r * p;
+            x[i] = 1 + r * p;
         }
         for (int i = 0; i < n; i++) {
             bits[i] = (bits[i] - MAGIC_BITS_D + 1023) << 52; // 2^k
