@@ -31,8 +31,8 @@ import jdk.incubator.vector.VectorSpecies;
  * already has that layout and is small: not transposed, whole panels (row p of panel q is then NR
  * adjacent floats of B's row p; a last panel past column n is read from B's memory beyond it, when
  * there is some, and its extra columns go to the discarded part of a scratch tile) and k·n ≤ 64 K
- * floats, so that all of B stays in L2. Then B is
- * read in place and the packing phase, a parallel region of its own, is skipped: 1.3–2× on the
+ * floats, so that all of B stays in L2. Then B is read in place and the packing phase, a parallel
+ * region of its own, is skipped: 1.3–2× on the
  * products of a d = 64 model (1024x64x64, 192x1024x64:TN), 6% on attention's. A is read where it
  * lies: a row panel of op(A) is six rows of A (six unit-stride streams), or, when A is transposed,
  * six adjacent floats of each of kc rows of A. Either way the micro-kernel broadcasts one value per
@@ -155,9 +155,10 @@ final class VectorSgemm implements SgemmBackend {
         // Tasks: row blocks of mc rows × groups of B̃ micro-panels; enough of them to feed every thread.
         int mc = roundUp(ceilDiv(m, ceilDiv(m, MC)), MR);
         int rowBlocks = ceilDiv(m, mc);
-        // B̃: B itself when it already has the micro-panel layout (not transposed, every panel full: row p of
-        // panel q is NR adjacent floats of B's row p) and is small enough to stay in L2 (then packing it, a
-        // parallel phase of its own, cost more than it saved); else packed by the caller, read by all tasks
+        // B̃: B itself when it already has the micro-panel layout (not transposed; row p of panel q is NR adjacent
+        // floats of B's row p, a last panel past column n read from B's memory beyond it) and is small enough to
+        // stay in L2 (then packing it, a parallel phase of its own, cost more than it saved); else packed by the
+        // caller, read by all tasks
         boolean bInPlace =
                 !transB && (long) k * n <= B_IN_PLACE_MAX && (n % NR == 0 || wholePanelsReadable(b, bOff, ldb, k, n));
         float[] bp = bInPlace ? b : BUFFERS.get().packedB(Math.min(k, KB));

@@ -40,9 +40,10 @@ import java.util.Objects;
  * widened to double; the sums, {@code lse} and each gradient entry are computed in double and rounded
  * once to float, with an exp of relative error below 1e-14 (against float's spacing of 6e-8) in place
  * of {@code Math.exp}, over blocks of a row: on the Vector API ({@link FloatMath#expSum}) when present,
- * else in {@link FloatExp#expInPlace(double[], int, long[])}'s SIMD-friendly loops. Rows are independent, so large inputs are split by rows across
- * {@link Parallel}'s threads; the per-row losses go to a {@code double[]} summed afterwards in row
- * order, so the result does not depend on the thread count.
+ * else in {@link FloatExp#expInPlace(double[], int, long[])}'s SIMD-friendly loops. Rows are
+ * independent, so large inputs are split by rows across {@link Parallel}'s threads; the per-row losses
+ * go to a {@code double[]} summed afterwards in row order, so the result does not depend on the thread
+ * count.
  */
 @GradientRule("∂L/∂z[r,a] = g · (exp(z[r,a] − lse_r) − [a = t_r]) / N  =  g · (p_r − onehot(t_r)) / N")
 public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction reduction, int ignoreIndex, int count)
@@ -290,13 +291,13 @@ public record CrossEntropy(Tensor logits, int[] targets, double[] lse, Reduction
         return m23 > m01 ? m23 : m01;
     }
 
-    /** Σ_{a &lt; n} x[a] as (s₀ + s₁) + (s₂ + s₃), s_j summing a ≡ j (mod 4) in increasing a: a fixed order. */
     /** x ← e^x in FloatExp's loops; Σ of the new values. */
     private static double plainExpSum(double[] x, int n, long[] bits) {
         FloatExp.expInPlace(x, n, bits);
         return sum(x, n);
     }
 
+    /** Σ_{a &lt; n} x[a] as (s₀ + s₁) + (s₂ + s₃), s_j summing a ≡ j (mod 4) in increasing a: a fixed order. */
     private static double sum(double[] x, int n) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int a = 0;

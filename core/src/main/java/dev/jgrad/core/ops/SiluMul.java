@@ -17,9 +17,10 @@ import java.util.List;
  *             ∂L/∂b = g ⊙ a · s
  * </pre>
  * Forward keeps s, so backward needs no {@code exp}; in float32 the sigmoid runs on the Vector API
- * ({@link FloatMath}) when it is present, else in {@link FloatExp}'s loops. No broadcasting: a and b must
- * have the same shape. Elements are split over {@link Parallel}'s threads; each is computed alone, so results do not
- * depend on the thread count.
+ * ({@link FloatMath}) when it is present, else in {@link FloatExp}'s loops; s goes back for reuse once
+ * backward has run ({@link #releaseSaved}). No broadcasting: a and b must have the same shape. Elements
+ * are split over {@link Parallel}'s threads; each is computed alone, so results do not depend on the
+ * thread count.
  */
 @GradientRule({"∂L/∂a = g ⊙ b ⊙ s · (1 + a · (1 − s))        (silu'(a) = s + a · s · (1 − s))", "∂L/∂b = g ⊙ a · s"})
 public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
@@ -60,9 +61,9 @@ public record SiluMul(Tensor a, Tensor b, NdArray s) implements Op {
 
     /**
      * {@code s[i] = σ(a[i]) = 1 / (1 + e^−a[i])} for i in [from, to), float32: on the Vector API when
-     * present, else with the exp from {@link FloatExp} in blocks that stay in the L1 cache. For a &lt; −88 the result is about 6e-39
-     * instead of a smaller number (the exp is clamped); everywhere else it is within a few float
-     * spacings of σ.
+     * present, else with the exp from {@link FloatExp} in blocks that stay in the L1 cache. For a &lt; −88
+     * the result is about 6e-39 instead of a smaller number (the exp is clamped); everywhere else it is
+     * within a few float spacings of σ.
      */
     static void sigmoid(float[] a, float[] s, int from, int to) {
         FloatMath simd = FloatMath.vector();
