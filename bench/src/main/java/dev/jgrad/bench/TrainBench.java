@@ -1,5 +1,7 @@
 package dev.jgrad.bench;
 
+import dev.jgrad.core.autograd.Autograd;
+import dev.jgrad.core.autograd.GradScope;
 import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.Tensor;
 import dev.jgrad.nn.data.SplitMix64;
@@ -225,6 +227,7 @@ public final class TrainBench {
     }
 
     /** Trains config {@code c} for warmup + steps steps and measures the timed ones. */
+    @SuppressWarnings("try") // the release scope exists only to be closed
     static Result run(BenchConfig c, int threads, int warmup, int steps, long seed, double peak, boolean verbose) {
         TransformerLM model = new TransformerLM(c.model(), new Random(seed));
         AdamW optimizer = new AdamW(model.namedParameters(), 1e-3, 0.9, 0.95, 1e-8, 0.01);
@@ -245,7 +248,9 @@ public final class TrainBench {
             long t0 = System.nanoTime();
             Tensor loss = model.forward(x).crossEntropy(y);
             double l = loss.item();
-            loss.backward();
+            try (GradScope ignored = Autograd.releaseActivations()) {
+                loss.backward(); // as the trainer does
+            }
             GradClip.clipGradNorm(params, 1.0);
             optimizer.step();
             optimizer.zeroGrad();

@@ -24,6 +24,7 @@ import java.util.Set;
  */
 public final class Autograd {
     private static final ThreadLocal<boolean[]> GRAD_ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+    private static final ThreadLocal<boolean[]> RELEASE = ThreadLocal.withInitial(() -> new boolean[] {false});
     private static final ThreadLocal<Map<Class<?>, BackwardFunction>> OVERRIDES =
             ThreadLocal.withInitial(IdentityHashMap::new);
 
@@ -42,6 +43,23 @@ public final class Autograd {
         boolean[] flag = GRAD_ENABLED.get();
         boolean previous = flag[0];
         flag[0] = false;
+        return () -> flag[0] = previous;
+    }
+
+    /**
+     * Until the returned scope closes, each backward pass on this thread that frees its graph also hands the
+     * storage of the graph's intermediate values back for reuse ({@link NdArray#empty}): the next forward pass of
+     * a training loop then writes into the last one's activations instead of allocating them again. A released
+     * tensor's {@link Tensor#value()} throws afterwards; read what you need (the loss's {@code item()}) before,
+     * or {@link Tensor#detach()} it. Kept as they are: the output, the leaves, inputs that do not require grad,
+     * detached values and any storage they share. Not released either: values reached only through another
+     * tensor made from them outside the graph (a {@code value()} kept by the caller, say), which must not be used
+     * after the backward pass. PyTorch has no counterpart; it frees an activation when its last reference goes.
+     */
+    public static GradScope releaseActivations() {
+        boolean[] flag = RELEASE.get();
+        boolean previous = flag[0];
+        flag[0] = true;
         return () -> flag[0] = previous;
     }
 
@@ -121,6 +139,8 @@ public final class Autograd {
         // listener may keep the arrays it is shown, so with a listener every array is treated as shared.
         Set<NdArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean mayOwn = listener == null;
+        boolean release = mayOwn && !retainGraph && RELEASE.get()[0];
+        List<NdArray> kept = release ? valuesOutsideGraph(topo) : null;
         for (int i = topo.size() - 1; i >= 0; i--) {
             Tensor node = topo.get(i);
             NdArray g = grads.remove(node);
@@ -193,6 +213,42 @@ public final class Autograd {
                 node.freeGraph();
             }
         }
+        if (release) {
+            releaseIntermediates(root, topo, kept);
+        }
+    }
+
+    /** The values of the inputs of the graph's ops that do not require grad (constants, ids, masks). */
+    private static List<NdArray> valuesOutsideGraph(List<Tensor> topo) {
+        List<NdArray> values = new ArrayList<>();
+        for (Tensor node : topo) {
+            if (node.op() != null) {
+                for (Tensor in : node.op().inputs()) {
+                    if (!in.requiresGrad()) {
+                        values.add(in.value());
+                    }
+                }
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Hands back the storage of the nodes this pass freed, except the root's, detached ones' and storage that a
+     * kept value shares (a reshaped leaf, say); see {@link #releaseActivations()}.
+     */
+    private static void releaseIntermediates(Tensor root, List<Tensor> topo, List<NdArray> kept) {
+        List<NdArray> give = new ArrayList<>();
+        for (Tensor node : topo) {
+            boolean freedNow = node.op() == null && node.freedOp() != null;
+            NdArray released = freedNow && node != root ? node.releaseValue() : null;
+            if (released != null) {
+                give.add(released);
+            } else {
+                kept.add(node.value()); // the root, a leaf, a detached value or a node no gradient reached
+            }
+        }
+        NdArray.recycleDistinct(give, kept);
     }
 
     /** Whether {@code grads[k]} is the same array as another entry of {@code grads}. */

@@ -10,17 +10,19 @@ import java.util.Map;
  * again: in Java every new array is zeroed by the allocating thread, while the other threads wait, and
  * every allocated byte brings the next garbage collection closer. Autograd gives back the gradients that
  * only it holds, once they are consumed, and ops give back what they saved for backward only, once it has
- * run (attention's P, the SwiGLU gate's sigmoid; {@code Op.releaseSaved}), all through
+ * run (attention's P, the SwiGLU gate's sigmoid; {@code Op.releaseSaved}), and under
+ * {@code Autograd.releaseActivations()} a backward pass gives back the graph's intermediate values, all through
  * {@link NdArray#recycle}; ops that overwrite every element of a result take their storage from here
  * ({@link NdArray#empty}). A training step repeats its shapes, so a step's backward pass reuses its own
- * consumed gradients, and the next forward pass what is left.
+ * consumed gradients, and the next forward pass the last one's activations.
  *
  * <p>Arrays are kept by exact length, only from {@link #MIN_LENGTH} elements up (smaller ones are cheap
  * to allocate), and at most {@link #capacityBytes()} bytes in all; beyond that a given-back array is left
  * to the garbage collector.
  *
  * <p>System properties: {@code jgrad.bufferPool=false} turns recycling off (every {@code empty} is a new
- * zeroed array); {@code jgrad.bufferPoolMb} sets the capacity (default: an eighth of the maximum heap);
+ * zeroed array); {@code jgrad.bufferPoolMb} sets the capacity (default: a third of the maximum heap,
+ * enough for the activations of a training step that fits the heap comfortably);
  * {@code jgrad.bufferPool.poison=true} fills every given-back array with NaN, so that a result that does
  * not overwrite all of its storage shows up as NaN (the tests run with it).
  */
@@ -113,7 +115,7 @@ final class BufferPool {
     private static long capacityFromProperty() {
         String mb = System.getProperty("jgrad.bufferPoolMb");
         if (mb == null || mb.isBlank()) {
-            return Runtime.getRuntime().maxMemory() / 8;
+            return Runtime.getRuntime().maxMemory() / 3;
         }
         try {
             long value = Long.parseLong(mb.trim());

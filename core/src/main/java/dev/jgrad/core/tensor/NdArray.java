@@ -2,6 +2,10 @@ package dev.jgrad.core.tensor;
 
 import dev.jgrad.core.kernels.Parallel;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
@@ -117,6 +121,26 @@ public final class NdArray {
         } else if (d != null) {
             BufferPool.give(d);
         }
+    }
+
+    /**
+     * Engine use: {@link #recycle}s the storage of each array in {@code give} once, unless it is also the storage
+     * of an array in {@code keep} (a {@link #reshape} view shares its array's storage).
+     */
+    public static void recycleDistinct(List<NdArray> give, List<NdArray> keep) {
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (NdArray a : keep) {
+            seen.add(a.storage());
+        }
+        for (NdArray a : give) {
+            if (seen.add(a.storage())) {
+                a.recycle();
+            }
+        }
+    }
+
+    private Object storage() {
+        return f != null ? f : d != null ? d : ints;
     }
 
     // ---- access ---------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ public final class Tensor {
     private boolean requiresGrad;
     private boolean retainGrad;
     private NdArray grad;
+    private boolean released; // its storage was handed back by a backward pass under Autograd.releaseActivations()
+    private boolean valueShared; // detach() gave its storage to a tensor outside the graph: never released
 
     private Tensor(NdArray value, Op op, boolean requiresGrad) {
         this.value = value;
@@ -224,7 +226,15 @@ public final class Tensor {
 
     // ---- properties -----------------------------------------------------------------------------
 
+    /**
+     * The values. Throws {@link IllegalStateException} if a backward pass under
+     * {@link Autograd#releaseActivations()} has handed this intermediate tensor's storage back for reuse.
+     */
     public NdArray value() {
+        if (released) {
+            throw new IllegalStateException("tensor: the " + freedOp + " result " + shape() + " was released by "
+                    + "backward() under Autograd.releaseActivations(); read it before backward, or detach() it");
+        }
         return value;
     }
 
@@ -333,9 +343,26 @@ public final class Tensor {
         return freedOp;
     }
 
-    /** A tensor sharing this one's values, cut from the graph. */
+    /**
+     * A tensor sharing this one's values, cut from the graph. Those values are then never released by
+     * {@link Autograd#releaseActivations()}.
+     */
     public Tensor detach() {
-        return new Tensor(value, null, false);
+        Tensor cut = new Tensor(value(), null, false);
+        valueShared = true;
+        return cut;
+    }
+
+    /**
+     * Engine use, for {@link Autograd#releaseActivations()}: marks this freed intermediate as released (reading
+     * its value throws from now on) and returns the storage to hand back; null if {@link #detach()} shared it.
+     */
+    public NdArray releaseValue() {
+        if (valueShared) {
+            return null;
+        }
+        released = true;
+        return value;
     }
 
     /**
@@ -343,27 +370,27 @@ public final class Tensor {
      * already recorded through this tensor see the new values.
      */
     public void assign(NdArray newValue) {
-        value.copyFrom(newValue);
+        value().copyFrom(newValue);
     }
 
     public double item() {
-        return value.item();
+        return value().item();
     }
 
     public double[] toDoubleArray() {
-        return value.toDoubleArray();
+        return value().toDoubleArray();
     }
 
     public float[] toFloatArray() {
-        return value.dtype() == DType.FLOAT32
-                ? value.floats().clone()
-                : value.cast(DType.FLOAT32).floats();
+        return dtype() == DType.FLOAT32
+                ? value().floats().clone()
+                : value().cast(DType.FLOAT32).floats();
     }
 
     public int[] toIntArray() {
-        return value.dtype() == DType.INT32
-                ? value.ints().clone()
-                : value.cast(DType.INT32).ints();
+        return dtype() == DType.INT32
+                ? value().ints().clone()
+                : value().cast(DType.INT32).ints();
     }
 
     // ---- autograd -------------------------------------------------------------------------------
@@ -707,7 +734,7 @@ public final class Tensor {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("tensor(");
-        sb.append(value.toString().replace("\n", "\n       "));
+        sb.append(released ? "released" : value.toString().replace("\n", "\n       "));
         sb.append(", shape=").append(shape()).append(", dtype=").append(dtype());
         if (op != null) {
             sb.append(", op=").append(op.name());

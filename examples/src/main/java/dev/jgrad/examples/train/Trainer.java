@@ -149,7 +149,9 @@ public final class Trainer {
                 if (!Double.isFinite(trainLoss)) {
                     throw diverged(step + 1, "the loss is " + trainLoss, run, saved);
                 }
-                loss.backward();
+                try (GradScope ignored = Autograd.releaseActivations()) {
+                    loss.backward(); // the next step's forward pass reuses this one's activations
+                }
             } catch (AnomalyException e) {
                 throw new UserError(
                         "step " + (step + 1) + ": " + e.getMessage() + "\n" + lastCheckpoint(run, saved), e);

@@ -2,9 +2,11 @@ package dev.jgrad.nn.modules;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jgrad.core.autograd.Autograd;
 import dev.jgrad.core.autograd.BackwardListener;
+import dev.jgrad.core.autograd.GradScope;
 import dev.jgrad.core.tensor.Tensor;
 import dev.jgrad.nn.optim.AdamW;
 import java.util.List;
@@ -13,27 +15,44 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Recycled gradient storage (NdArray.recycle, NdArray.empty) changes no result: a float32 Transformer LM,
- * big enough that its activations and gradients go through the buffer pool, trains three steps to the
- * same bits as with every gradient array kept (a backward listener makes the engine treat every array as
- * shared, so it recycles nothing). The tests run with {@code jgrad.bufferPool.poison=true}: a recycled array
+ * Recycled storage (NdArray.recycle, NdArray.empty) changes no result: a float32 Transformer LM, big
+ * enough that its activations and gradients go through the buffer pool, trains three steps to the same
+ * bits with gradients recycled, and with activations released as well (Autograd.releaseActivations()), as
+ * with every array kept (a backward listener makes the engine treat every array as shared, so it recycles
+ * nothing). The tests run with {@code jgrad.bufferPool.poison=true}: a recycled array
  * is NaN until overwritten, so an op that reads storage it did not write would turn the losses to NaN.
  */
+@SuppressWarnings("try") // a release scope that exists only to be closed
 class BufferRecyclingTest {
     private static final BackwardListener KEEP_EVERYTHING = (node, g, inputs, inputGrads) -> {};
 
+    /** What the engine may hand back for reuse. */
+    private enum Recycling {
+        NOTHING,
+        GRADIENTS,
+        GRADIENTS_AND_ACTIVATIONS
+    }
+
     @Test
     void recyclingGradientsChangesNoBits() {
-        float[][] recycled = train(false);
-        float[][] kept = train(true);
-        assertEquals(kept.length, recycled.length);
-        for (int i = 0; i < kept.length; i++) {
-            assertArrayEquals(kept[i], recycled[i], "tensor " + i);
+        assertSameTraining(train(Recycling.NOTHING), train(Recycling.GRADIENTS));
+    }
+
+    /** Autograd.releaseActivations(): each step's forward pass writes into the last step's activations. */
+    @Test
+    void releasingActivationsChangesNoBits() {
+        assertSameTraining(train(Recycling.NOTHING), train(Recycling.GRADIENTS_AND_ACTIVATIONS));
+    }
+
+    private static void assertSameTraining(float[][] expected, float[][] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], actual[i], "tensor " + i);
         }
     }
 
     /** Losses of three AdamW steps (row 0), then every parameter after them. */
-    private static float[][] train(boolean withListener) {
+    private static float[][] train(Recycling recycling) {
         TransformerLM.Config c = new TransformerLM.Config(97, 32, 64, 2, 4, 128, 10_000);
         TransformerLM lm = new TransformerLM(c, new Random(5));
         Map<String, Tensor> params = lm.namedParameters();
@@ -48,10 +67,17 @@ class BufferRecyclingTest {
         }
         float[] losses = new float[3];
         for (int step = 0; step < losses.length; step++) {
-            Tensor loss = lm.forward(Tensor.ofInts(x, batch, c.contextLength()))
-                    .crossEntropy(Tensor.ofInts(y, batch, c.contextLength()));
+            Tensor logits = lm.forward(Tensor.ofInts(x, batch, c.contextLength()));
+            Tensor loss = logits.crossEntropy(Tensor.ofInts(y, batch, c.contextLength()));
             losses[step] = (float) loss.item();
-            Autograd.backward(loss, null, false, withListener ? KEEP_EVERYTHING : null);
+            if (recycling == Recycling.GRADIENTS_AND_ACTIVATIONS) {
+                try (GradScope ignored = Autograd.releaseActivations()) {
+                    loss.backward();
+                }
+                assertThrows(IllegalStateException.class, logits::value, "the logits were released");
+            } else {
+                Autograd.backward(loss, null, false, recycling == Recycling.NOTHING ? KEEP_EVERYTHING : null);
+            }
             opt.step();
             opt.zeroGrad();
         }
