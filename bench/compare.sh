@@ -14,12 +14,13 @@
 #   JGRAD_THREADS=2    jgrad's threads; PyTorch runs with 1 and with 2 and is credited with the faster
 #   JGRAD_HEAP_S=1g JGRAD_HEAP_M=1g JGRAD_HEAP_L=1400m
 #                      jgrad's heap, -Xms = -Xmx, since a fresh page costs a fault
-#   JGRAD_YOUNG_M=800m JGRAD_YOUNG_L=1100m (JGRAD_YOUNG_S unset)
-#                      its young generation (-Xmn; none when unset: the JVM's default third of the heap). A step's
-#                      activations (30 / 220 / 490 MB on S / M / L) die at the step's end; with the default, M and L
-#                      collected every step or two, copying and promoting the live activations (M: 15 ms of GC per
-#                      step, L: 30-40); with these sizes a collection comes every few steps (3 and 10-12 ms per
-#                      step). S collects rarely either way and runs as fast with the smaller default
+#   JGRAD_YOUNG_S, JGRAD_YOUNG_M, JGRAD_YOUNG_L (unset)
+#                      its young generation (-Xmn; none when unset: the JVM's default third of the heap). Until
+#                      the trainer released its activations after backward (Autograd.releaseActivations()), a step
+#                      allocated 30 / 220 / 490 MB on S / M / L and young generations of 800 MB (M) and 1100 MB (L)
+#                      kept GC at 3 and 10-12 ms per step. Now a step allocates ~4 / 29 / 67 MB, the default young
+#                      generation collects as rarely, steps take as long, and RSS is 560 / 920 MB instead of
+#                      960 / 1500 on M / L
 #   JGRAD_JAVA_OPTS    extra JVM options for jgrad
 #   JGRAD_BENCH_JAR    use this jar as is; otherwise bench/target/benchmarks.jar is built when missing or older
 #                      than a source of core, nn or bench
@@ -108,10 +109,8 @@ heap_for() {
 }
 
 young_for() {
-  local var="JGRAD_YOUNG_$1" def=""
-  [ "$1" = M ] && def=800m
-  [ "$1" = L ] && def=1100m
-  echo "${!var:-$def}"
+  local var="JGRAD_YOUNG_$1"
+  echo "${!var:-}"
 }
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/jgrad-compare.XXXXXX")
