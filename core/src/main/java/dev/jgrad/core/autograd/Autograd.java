@@ -52,9 +52,10 @@ public final class Autograd {
      * a training loop then writes into the last one's activations instead of allocating them again. A released
      * tensor's {@link Tensor#value()} throws afterwards; read what you need (the loss's {@code item()}) before,
      * or {@link Tensor#detach()} it. Kept as they are: the output, the leaves, inputs that do not require grad,
-     * detached values and any storage they share. Not released either: values reached only through another
-     * tensor made from them outside the graph (a {@code value()} kept by the caller, say), which must not be used
-     * after the backward pass. PyTorch has no counterpart; it frees an activation when its last reference goes.
+     * detached values and any storage they share. Not protected: what the caller made from an intermediate
+     * outside the graph (its {@code value()}, a reshape under {@link #noGrad()}) shares storage that is handed
+     * back, and must not be used after the backward pass. PyTorch has no counterpart; it frees an activation
+     * when its last reference goes.
      */
     public static GradScope releaseActivations() {
         boolean[] flag = RELEASE.get();
