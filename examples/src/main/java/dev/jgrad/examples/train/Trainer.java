@@ -149,7 +149,7 @@ public final class Trainer {
                 if (!Double.isFinite(trainLoss)) {
                     throw diverged(step + 1, "the loss is " + trainLoss, run, saved);
                 }
-                try (GradScope ignored = Autograd.releaseActivations()) {
+                try (GradScope released = Autograd.releaseActivations()) {
                     loss.backward(); // the next step's forward pass reuses this one's activations
                 }
             } catch (AnomalyException e) {
