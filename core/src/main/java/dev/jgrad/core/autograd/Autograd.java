@@ -134,9 +134,10 @@ public final class Autograd {
         List<Tensor> topo = topologicalOrder(root);
         Map<Tensor, NdArray> grads = new IdentityHashMap<>();
         grads.put(root, seed);
-        // Pending gradients that no one else refers to (see Op.backwardReturnsFreshArrays): later contributions
-        // are added into them in place, a leaf takes one over without a copy, and once an op returning new
-        // arrays has consumed one (or it was added into another) its storage is recycled (NdArray.recycle). A
+        // Pending gradients that no one else refers to (see Op.backwardReturnsFreshArrays; one stays so when an op
+        // such as reshape hands it on as a view): later contributions are added into them in place, a leaf takes
+        // one over without a copy, and once an op returning new arrays has consumed one (or it was added into
+        // another) its storage is recycled (NdArray.recycle). A
         // listener may keep the arrays it is shown, so with a listener every array is treated as shared.
         Set<NdArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean mayOwn = listener == null;
@@ -163,6 +164,8 @@ public final class Autograd {
             boolean overridden = !overrides.isEmpty() && overrides.containsKey(op.getClass());
             List<NdArray> inputGrads = overridden ? overrides.get(op.getClass()).backward(op, g) : op.backward(g);
             boolean fresh = mayOwn && !overridden && op.backwardReturnsFreshArrays();
+            // g itself, or a view of it (reshape), handed on to one input: what the engine owned it still owns
+            boolean passedOn = gOwned && !overridden && !node.retainsGrad();
             if (inputGrads.size() != inputs.size()) {
                 throw new IllegalStateException(op.name() + ".backward: returned " + inputGrads.size()
                         + " gradients for " + inputs.size() + " inputs");
@@ -180,7 +183,8 @@ public final class Autograd {
                     throw new AssertionError(op.name() + ".backward: gradient " + k + " is " + gk.dtype() + " "
                             + gk.shape() + ", input is " + in.dtype() + " " + in.shape());
                 }
-                boolean gkOwned = fresh && gk != g && !repeats(inputGrads, k);
+                boolean gkOwned = fresh && gk != g && !repeats(inputGrads, k)
+                        || passedOn && gk.sharesStorage(g) && !repeats(inputGrads, k); // a view op's gradient
                 NdArray previous = grads.get(in);
                 if (previous == null) {
                     grads.put(in, gk);
@@ -204,7 +208,7 @@ public final class Autograd {
                     }
                 }
             }
-            if (gOwned && fresh && !node.retainsGrad()) {
+            if (gOwned && fresh && !node.retainsGrad() && !sharesStorage(inputGrads, g)) {
                 g.recycle(); // consumed: the op's results are new arrays, and only the engine held g
             }
             if (!retainGraph) {
@@ -252,10 +256,20 @@ public final class Autograd {
         NdArray.recycleDistinct(give, kept);
     }
 
-    /** Whether {@code grads[k]} is the same array as another entry of {@code grads}. */
+    /** Whether {@code grads[k]} shares storage with another entry of {@code grads}. */
     private static boolean repeats(List<NdArray> grads, int k) {
         for (int j = 0; j < grads.size(); j++) {
-            if (j != k && grads.get(j) == grads.get(k)) {
+            if (j != k && grads.get(j) != null && grads.get(j).sharesStorage(grads.get(k))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether an entry of {@code grads} shares storage with {@code g}. */
+    private static boolean sharesStorage(List<NdArray> grads, NdArray g) {
+        for (NdArray gk : grads) {
+            if (gk != null && gk.sharesStorage(g)) {
                 return true;
             }
         }

@@ -139,6 +139,11 @@ public final class NdArray {
         }
     }
 
+    /** Whether this array and {@code other} are views of the same storage (as after {@link #reshape}). */
+    public boolean sharesStorage(NdArray other) {
+        return storage() == other.storage();
+    }
+
     private Object storage() {
         return f != null ? f : d != null ? d : ints;
     }

@@ -80,4 +80,35 @@ class BufferPoolTest {
         assertEquals(64, x.gradValue().get(0), 0.0); // ∂h = g·w = 8, ∂x = ∂h·w = 64
         assertEquals(16.0 * rows, w.gradValue().get(0), 0.0); // ∂w = gᵀ·h + ∂hᵀ·x = 8·rows + 8·rows
     }
+
+    /**
+     * A gradient that passes through a view op (reshape) stays the engine's own: the linear after the reshape
+     * consumes it and hands it back, as when the two linears meet directly.
+     */
+    @Test
+    void gradientsPassedThroughReshapeAreStillRecycled() {
+        assumeTrue(BufferPool.enabled(), "jgrad.bufferPool=false");
+        int rows = 2 * BufferPool.MIN_LENGTH + 3;
+        long direct = recycledBytes(rows, false);
+        long throughReshape = recycledBytes(rows, true);
+        assertEquals((long) rows * 8 * Float.BYTES, direct, "∂h, consumed by the first linear");
+        assertEquals(direct, throughReshape, "∂h reshaped on its way to the first linear");
+    }
+
+    /** Bytes handed back by backward through linear → (reshape →) linear → sum, and checks the gradient. */
+    private static long recycledBytes(int rows, boolean reshape) {
+        Tensor w = Tensor.ones(8, 8).requiresGrad(true);
+        Tensor x = Tensor.ones(rows, 8).requiresGrad(true);
+        Tensor h = Linear.apply(x, w, null); // all 8
+        if (reshape) {
+            h = h.reshape(1, rows, 8);
+        }
+        Tensor y = Linear.apply(h, w, null); // all 64
+        long before = BufferPool.pooledBytes();
+        Autograd.backward(y.sum(), null, false);
+        long recycled = BufferPool.pooledBytes() - before;
+        assertEquals(64, x.gradValue().get(0), 0.0);
+        assertEquals(64, x.gradValue().get(x.numel() - 1), 0.0);
+        return recycled;
+    }
 }
