@@ -18,7 +18,7 @@
 #                      its young generation (-Xmn; none when unset: the JVM's default third of the heap). Until
 #                      the trainer released its activations after backward (Autograd.releaseActivations()), a step
 #                      allocated 30 / 220 / 490 MB on S / M / L and young generations of 800 MB (M) and 1100 MB (L)
-#                      kept GC at 3 and 10-12 ms per step. Now a step allocates ~4 / 29 / 67 MB, the default young
+#                      kept GC at 3 and 10-12 ms per step. Now a step allocates ~4 / 13 / 35 MB, the default young
 #                      generation collects as rarely, steps take as long, and RSS is 560 / 920 MB instead of
 #                      960 / 1500 on M / L
 #   JGRAD_JAVA_OPTS    extra JVM options for jgrad
