@@ -137,8 +137,8 @@ public final class Autograd {
         // Pending gradients that no one else refers to (see Op.backwardReturnsFreshArrays; one stays so when an op
         // such as reshape hands it on as a view): later contributions are added into them in place, a leaf takes
         // one over without a copy, and once an op returning new arrays has consumed one (or it was added into
-        // another) its storage is recycled (NdArray.recycle). A
-        // listener may keep the arrays it is shown, so with a listener every array is treated as shared.
+        // another) its storage is recycled (NdArray.recycle). A listener may keep the arrays it is shown, so with
+        // a listener every array is treated as shared.
         Set<NdArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean mayOwn = listener == null;
         boolean release = mayOwn && !retainGraph && RELEASE.get()[0];
