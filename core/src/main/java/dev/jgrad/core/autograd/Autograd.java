@@ -183,8 +183,8 @@ public final class Autograd {
                     throw new AssertionError(op.name() + ".backward: gradient " + k + " is " + gk.dtype() + " "
                             + gk.shape() + ", input is " + in.dtype() + " " + in.shape());
                 }
-                boolean gkOwned = fresh && gk != g && !repeats(inputGrads, k)
-                        || passedOn && gk.sharesStorage(g) && !repeats(inputGrads, k); // a view op's gradient
+                boolean newOrPassedOn = fresh ? gk != g : passedOn && gk.sharesStorage(g); // the latter: a view of g
+                boolean gkOwned = newOrPassedOn && !repeats(inputGrads, k);
                 NdArray previous = grads.get(in);
                 if (previous == null) {
                     grads.put(in, gk);
@@ -208,7 +208,7 @@ public final class Autograd {
                     }
                 }
             }
-            if (gOwned && fresh && !node.retainsGrad() && !sharesStorage(inputGrads, g)) {
+            if (gOwned && fresh && !node.retainsGrad() && !anySharesStorage(inputGrads, g)) {
                 g.recycle(); // consumed: the op's results are new arrays, and only the engine held g
             }
             if (!retainGraph) {
@@ -267,7 +267,7 @@ public final class Autograd {
     }
 
     /** Whether an entry of {@code grads} shares storage with {@code g}. */
-    private static boolean sharesStorage(List<NdArray> grads, NdArray g) {
+    private static boolean anySharesStorage(List<NdArray> grads, NdArray g) {
         for (NdArray gk : grads) {
             if (gk != null && gk.sharesStorage(g)) {
                 return true;
