@@ -1,5 +1,6 @@
 package dev.jgrad.nn.optim;
 
+import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -77,15 +78,17 @@ public final class AdamW extends Optimizer {
         float bc2Sqrt = (float) Math.sqrt(biasCorrection2);
         float e = (float) eps;
         float[] m = expAvg[i], v = expAvgSq[i];
-        for (int j = 0; j < p.length; j++) {
-            float gj = g[j];
-            float mj = Math.fma(a1, gj, m[j] * b1);
-            float vj = Math.fma(a2 * gj, gj, v[j] * b2);
-            m[j] = mj;
-            v[j] = vj;
-            float denom = (float) Math.sqrt(vj) / bc2Sqrt + e;
-            p[j] = p[j] * decay + negStepSize * mj / denom;
-        }
+        Parallel.forRange(p.length, GRAIN, (from, to) -> {
+            for (int j = from; j < to; j++) {
+                float gj = g[j];
+                float mj = Math.fma(a1, gj, m[j] * b1);
+                float vj = Math.fma(a2 * gj, gj, v[j] * b2);
+                m[j] = mj;
+                v[j] = vj;
+                float denom = (float) Math.sqrt(vj) / bc2Sqrt + e;
+                p[j] = p[j] * decay + negStepSize * mj / denom;
+            }
+        });
     }
 
     public double beta1() {

@@ -1,5 +1,6 @@
 package dev.jgrad.nn.optim;
 
+import dev.jgrad.core.kernels.Parallel;
 import dev.jgrad.core.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +41,14 @@ public final class SGD extends Optimizer {
     protected void update(int i, float[] p, float[] g) {
         float lambda = (float) weightDecay, mu = (float) momentum, negLr = (float) -lr();
         float[] b = momentumBuffer == null ? null : momentumBuffer[i];
-        for (int j = 0; j < p.length; j++) {
-            float d = weightDecay != 0 ? Math.fma(lambda, p[j], g[j]) : g[j];
-            if (b != null) d = b[j] = b[j] * mu + d;
-            p[j] = Math.fma(negLr, d, p[j]);
-        }
+        boolean decay = weightDecay != 0;
+        Parallel.forRange(p.length, GRAIN, (from, to) -> {
+            for (int j = from; j < to; j++) {
+                float d = decay ? Math.fma(lambda, p[j], g[j]) : g[j];
+                if (b != null) d = b[j] = b[j] * mu + d;
+                p[j] = Math.fma(negLr, d, p[j]);
+            }
+        });
     }
 
     public double momentum() {

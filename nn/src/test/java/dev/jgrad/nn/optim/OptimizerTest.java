@@ -252,4 +252,46 @@ class OptimizerTest {
         assertEquals(null, a.gradValue());
         assertEquals(null, b.gradValue());
     }
+
+    /**
+     * A parameter large enough to be updated in parallel chunks ends each step equal, element for element, to
+     * small parameters (updated in one piece) holding the same values: the split never shows in the result.
+     */
+    @Test
+    void largeParametersUpdateElementByElementAsSmallOnes() {
+        int small = 1000;
+        int copies = 3 * Optimizer.GRAIN / small + 1;
+        Random rnd = new Random(8);
+        float[] start = new float[small];
+        for (int j = 0; j < small; j++) start[j] = (float) rnd.nextGaussian();
+        List<Map<String, Tensor>> both = List.of(new LinkedHashMap<>(), new LinkedHashMap<>());
+        both.get(0).put("big", Tensor.of(tile(start, copies)).requiresGrad(true));
+        for (int c = 0; c < copies; c++) both.get(1).put("small" + c, param(start));
+        for (boolean adam : new boolean[] {true, false}) {
+            List<Optimizer> opts = both.stream()
+                    .map(ps ->
+                            adam ? (Optimizer) new AdamW(ps, 0.01, 0.9, 0.99, 1e-8, 0.1) : new SGD(ps, 0.1, 0.9, 0.01))
+                    .toList();
+            for (int step = 0; step < 3; step++) {
+                float[] g = new float[small];
+                for (int j = 0; j < small; j++) g[j] = (float) rnd.nextGaussian();
+                setGrad(both.get(0).get("big"), tile(g, copies));
+                for (Tensor p : both.get(1).values()) setGrad(p, g);
+                opts.forEach(Optimizer::step);
+                float[] big = both.get(0).get("big").value().floats();
+                for (int c = 0; c < copies; c++) {
+                    float[] want = both.get(1).get("small" + c).value().floats();
+                    for (int j = 0; j < small; j++) {
+                        assertEquals(want[j], big[c * small + j], 0, "element " + (c * small + j) + ", step " + step);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] tile(float[] a, int copies) {
+        float[] out = new float[a.length * copies];
+        for (int c = 0; c < copies; c++) System.arraycopy(a, 0, out, c * a.length, a.length);
+        return out;
+    }
 }
