@@ -26,6 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   shape     [batch@]M x K x N[:TT]      C[M, N] = op(A)[M, K] · op(B)[K, N], batch products
  *             TT = transpose flags of A and B (default NN), e.g. 128x4096x512:TN is xᵀ·g
  *   backend   vector-1, vector-2 (the Vector API kernel on 1 or 2 threads), ejml (EJML, 1 thread)
+ *   operands  hot: one A, B, C, in cache after the first product (the default);
+ *             cold: a rotation of operand sets of at least 128 MB, so each product reads A and B
+ *             from memory and writes C there, as the products of a training step mostly do
  *   result    the secondary result "gflop" is the rate of 2·M·N·K·batch per second: GFLOP/s
  * </pre>
  *
@@ -34,6 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  *   java -jar bench/target/benchmarks.jar GemmBench -p shape=4096x128x512 -p backend=vector-2
+ *   java -jar bench/target/benchmarks.jar GemmBench -p shape=128x2048x128:TN -p backend=vector-2 -p operands=hot,cold
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -63,15 +67,22 @@ public class GemmBench {
     @Param({"vector-1", "vector-2", "ejml"})
     public String backend;
 
+    @Param({"hot"})
+    public String operands;
+
+    /** Bytes of operands a cold rotation spans: well past this machine's L3 (32 MB, shared). */
+    private static final long COLD_BYTES = 128L << 20;
+
     private int batch;
     private int m;
     private int n;
     private int k;
     private boolean transA;
     private boolean transB;
-    private float[] a;
-    private float[] b;
-    private float[] c;
+    private float[][] a;
+    private float[][] b;
+    private float[][] c;
+    private int next;
 
     /** GFLOP done, reported by JMH as a rate: GFLOP/s. */
     @State(Scope.Thread)
@@ -106,10 +117,23 @@ public class GemmBench {
         n = Integer.parseInt(mkn[2]);
         transA = flags.charAt(0) == 'T';
         transB = flags.charAt(1) == 'T';
+        long setBytes = 4L * batch * ((long) m * k + (long) k * n + (long) m * n);
+        int sets =
+                switch (operands) {
+                    case "hot" -> 1;
+                    case "cold" -> (int) Math.max(2, (COLD_BYTES + setBytes - 1) / setBytes);
+                    default -> throw new IllegalArgumentException(
+                            "GemmBench: operands must be hot or cold, got " + operands);
+                };
         Random rnd = new Random(1);
-        a = random(rnd, batch * m * k);
-        b = random(rnd, batch * k * n);
-        c = new float[batch * m * n];
+        a = new float[sets][];
+        b = new float[sets][];
+        c = new float[sets][];
+        for (int i = 0; i < sets; i++) {
+            a[i] = random(rnd, batch * m * k);
+            b[i] = random(rnd, batch * k * n);
+            c[i] = new float[batch * m * n];
+        }
     }
 
     private static float[] random(Random rnd, int size) {
@@ -122,12 +146,14 @@ public class GemmBench {
 
     @Benchmark
     public float[] sgemm(Flops flops) {
+        int i = next;
+        next = i + 1 == a.length ? 0 : i + 1;
         if (batch == 1) {
-            Gemm.sgemm(transA, transB, m, n, k, a, 0, b, 0, c, 0, false);
+            Gemm.sgemm(transA, transB, m, n, k, a[i], 0, b[i], 0, c[i], 0, false);
         } else {
-            Gemm.sgemmBatched(batch, transA, transB, m, n, k, a, 0, m * k, b, 0, k * n, c, 0, m * n, false);
+            Gemm.sgemmBatched(batch, transA, transB, m, n, k, a[i], 0, m * k, b[i], 0, k * n, c[i], 0, m * n, false);
         }
         flops.gflop += 2e-9 * batch * m * n * k;
-        return c;
+        return c[i];
     }
 }
