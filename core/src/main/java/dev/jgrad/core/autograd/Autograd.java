@@ -245,6 +245,7 @@ public final class Autograd {
     private static void releaseIntermediates(Tensor root, List<Tensor> topo, List<NdArray> kept) {
         List<NdArray> give = new ArrayList<>();
         for (Tensor node : topo) {
+            // freed by this pass: topologicalOrder refuses a graph through a node an earlier pass freed
             boolean freedNow = node.op() == null && node.freedOp() != null;
             NdArray released = freedNow && node != root ? node.releaseValue() : null;
             if (released != null) {
